@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hvpart top-level Makefile. Kbuild (next to this file) says what goes into
+# hvpart.ko; this file only drives builds and tests:
+#
+#   make [modules]   hvpart.ko, against KDIR
+#   make selftests   static test binaries in selftests/out/
+#   make unit        host-side unit tests (TAP)
+#   make lab         modules + selftests, then the QEMU SVM lab (tests/lab/)
+#   make check       unit + lab; last line 'N passed, N failed'
+#   make clean
+#
+# KDIR is the kernel build tree to compile against. Normally that of the
+# running kernel, but the development machines and CI run a kernel with no
+# headers installed (uname -r is not a Debian kernel there): hvpart.ko is
+# built for the Debian kernel that the lab boots. So when
+# /lib/modules/$(uname -r)/build does not exist, KDIR defaults to the
+# newest /lib/modules/*/build instead. Override with KDIR=...
+
+KERNEL_RUNNING := $(shell uname -r)
+ifneq ($(wildcard /lib/modules/$(KERNEL_RUNNING)/build),)
+KDIR ?= /lib/modules/$(KERNEL_RUNNING)/build
+else
+KDIR ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
+endif
+
+# The release KDIR builds for (not include/config/kernel.release: Debian's
+# headers put the upstream version there); the lab boots this kernel.
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
+.PHONY: all modules selftests unit lab check clean kdir-check
+
+all: modules
+
+kdir-check:
+	@test -n "$(KDIR)" -a -f "$(KDIR)/Makefile" || { \
+		echo "No kernel build tree (KDIR='$(KDIR)'):" \
+		     "apt-get install linux-headers-amd64, or set KDIR=" >&2; \
+		exit 1; }
+
+modules: kdir-check
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+selftests:
+	$(MAKE) -C selftests
+
+unit:
+	$(MAKE) -C tests/unit run
+
+# modules and selftests may build in parallel; the lab needs both.
+lab: modules selftests
+	LAB_KVER=$(KVER) tests/lab/qemu-svm.sh
+
+# Each half runs even when the other fails; tap-summary.sh has the verdict,
+# kept in build/check/summary.txt (.ci/run repeats its last line).
+check:
+	@rm -rf build/check
+	@mkdir -p build/check
+	@tests/lab/tap-run.sh build/check/unit.tap unit $(MAKE) unit
+	@tests/lab/tap-run.sh build/check/lab.tap lab $(MAKE) lab
+	@tests/lab/tap-summary.sh build/check/unit.tap build/check/lab.tap \
+		>build/check/summary.txt; rc=$$?; cat build/check/summary.txt; exit $$rc
+
+clean:
+	if [ -f Kbuild ] && [ -f "$(KDIR)/Makefile" ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	if [ -f selftests/Makefile ]; then $(MAKE) -C selftests clean; fi
+	if [ -f tests/unit/Makefile ]; then $(MAKE) -C tests/unit clean; fi
+	rm -rf build
