@@ -9,7 +9,7 @@
  * The length rules live in two attribute tables, one per opcode map, laid
  * out like the SDM's opcode maps (vol. 2 appendix A); a short switch adds
  * the operands of the few opcodes the hypervisor emulates (MOV forms, MOV
- * CR) and the ModRM.reg restrictions of the opcode groups.
+ * CR/DR) and the ModRM.reg restrictions of the opcode groups.
  *
  * Refused with -EINVAL: undefined opcodes, VEX/EVEX/XOP, 3DNow!, the
  * three-byte maps (0F 38, 0F 3A), and the few encodings whose length
@@ -496,6 +496,8 @@ static int dec_map2(struct dec *d, struct hvp_insn *insn)
 			if (insn->lock)
 				insn->reg |= 8;
 			insn->kind = op == 0x22 ? HVP_INSN_MOV_TO_CR : HVP_INSN_MOV_FROM_CR;
+		} else {
+			insn->kind = op == 0x23 ? HVP_INSN_MOV_TO_DR : HVP_INSN_MOV_FROM_DR;
 		}
 		return 0;
 	case 0x78: case 0x79:

@@ -39,20 +39,24 @@ enum hvp_insn_kind {
 	HVP_INSN_MOVSX,		/* movsx reg, r/m8/16 (0F BE/BF), movsxd (63, long mode) */
 	HVP_INSN_MOV_TO_CR,	/* mov crN, reg (0F 22) */
 	HVP_INSN_MOV_FROM_CR,	/* mov reg, crN (0F 20) */
+	HVP_INSN_MOV_TO_DR,	/* mov drN, reg (0F 23) */
+	HVP_INSN_MOV_FROM_DR,	/* mov reg, drN (0F 21) */
 };
 
 /**
  * struct hvp_insn - one decoded instruction
  * @len:	total bytes, prefixes included
  * @kind:	enum hvp_insn_kind
- * @op_size:	operand size of the memory access: 1, 2, 4, 8. MOV CR: 8 in
+ * @op_size:	operand size of the memory access: 1, 2, 4, 8. MOV CR/DR: 8 in
  *		long mode, else 4. OTHER: the operand-size attribute (2, 4, 8).
  * @dst_size:	register written by a load: MOVZX/MOVSX the wider
  *		destination, MOV_LOAD = @op_size
  * @addr_size:	address-size attribute: 2, 4, 8
  * @reg:	register operand (ModRM.reg + REX.R); HVP_RAX for A0-A3; the CR
- *		number for MOV CR, where LOCK adds 8 (AMD's alias for CR8)
- * @rm:		ModRM.rm + REX.B, meaningful when mod = 3; the GPR for MOV CR
+ *		number for MOV CR, where LOCK adds 8 (AMD's alias for CR8); the
+ *		DR number for MOV DR
+ * @rm:		ModRM.rm + REX.B, meaningful when mod = 3; the GPR for MOV
+ *		CR/DR
  * @modrm:	raw ModRM byte, 0 when the opcode has none (tells 0F 01 D9
  *		VMMCALL from 0F 01 F9 RDTSCP)
  * @seg:	last segment-override prefix (26 2E 36 3E 64 65), 0 if none

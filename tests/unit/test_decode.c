@@ -30,6 +30,8 @@
 #define K_SX	HVP_INSN_MOVSX
 #define K_TOCR	HVP_INSN_MOV_TO_CR
 #define K_FRCR	HVP_INSN_MOV_FROM_CR
+#define K_TODR	HVP_INSN_MOV_TO_DR
+#define K_FRDR	HVP_INSN_MOV_FROM_DR
 
 struct dcase {
 	const char *name;
@@ -188,7 +190,12 @@ static const struct dcase cases[] = {
 	OK("mov cr: mod=1, no disp", L64, "0f 22 60", 3, K_TOCR, 8, REG(4), RM(0)),
 	OK("mov cr4,eax in real mode", R16, "0f 22 e0", 3, K_TOCR, 4, REG(4)),
 	OK("66 does not change mov cr size", L64, "66 0f 22 d8", 4, K_TOCR, 8),
-	OK("mov rax,dr7 (other)", L64, "0f 21 f8", 3, K_OTHER, 8),
+	OK("mov rax,dr7", L64, "0f 21 f8", 3, K_FRDR, 8, REG(7), RM(0), MEM(0)),
+	OK("mov dr0,rcx", L64, "0f 23 c1", 3, K_TODR, 8, REG(0), RM(1)),
+	OK("mov dr6,r9: REX.B", L64, "41 0f 23 f1", 4, K_TODR, 8, REG(6), RM(9)),
+	OK("mov dr: REX.R gives DR8+", L64, "44 0f 23 c0", 4, K_TODR, 8, REG(8)),
+	OK("mov dr: mod=0 is a register", P32, "0f 21 3d", 3, K_FRDR, 4, REG(7), RM(5), MEM(0)),
+	OK("mov dr: LOCK does not add 8", P32, "f0 0f 23 c0", 4, K_TODR, 4, REG(0), LOCK(1)),
 	/* intercepted instructions */
 	OK("cpuid", L64, "0f a2", 2, K_OTHER, 4, OPC(0x0fa2)),
 	OK("rdmsr", L64, "0f 32", 2, K_OTHER, 4, OPC(0x0f32)),
