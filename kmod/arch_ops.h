@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one interface between the vendor-neutral core and a backend
+ * (svm/, vmx/). The core never asks which vendor it runs on; everything
+ * that differs goes through this table, filled once per backend with
+ * designated initializers. Members are listed in arch_ops_list.h.
+ *
+ * Context rules: run() is called with preemption and interrupts disabled
+ * and must leave both so; all others run in process context with the VP's
+ * mutex held (vp_*, get_*, set_*, inject_*) or at load/unload and CPU
+ * hotplug (hardware_*, cpu_*).
+ */
+#ifndef HVP_ARCH_OPS_H
+#define HVP_ARCH_OPS_H
+
+#include "hvpart.h"
+
+struct hvp_arch_ops {
+	const char *name;
+	u32 backend;			/* enum hvpart_backend */
+	size_t vp_size;			/* backend struct embedding hvp_vp */
+	const struct hvp_slat_format *slat_format;
+	u32 (*hw_assists)(void);	/* enum hvpart_hw_assist bits in use */
+
+	/* Detect; -ENODEV/-EBUSY with one clear log line when unusable. */
+	int (*hardware_check)(void);
+	int (*hardware_setup)(void);
+	void (*hardware_unsetup)(void);
+	/* Per CPU, on that CPU (hotplug callbacks). */
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
+
+	int (*partition_init)(struct hvp_partition *part);
+	void (*partition_destroy)(struct hvp_partition *part);
+
+	int (*vp_create)(struct hvp_vp *vp);
+	void (*vp_free)(struct hvp_vp *vp);
+	/* Architectural reset state of everything the backend holds. */
+	void (*vp_reset)(struct hvp_vp *vp);
+
+	void (*get_sregs)(struct hvp_vp *vp, struct hvpart_sregs *sregs);
+	/*
+	 * @sregs passed hvp_sregs_check(); a backend refuses (-EINVAL) only
+	 * what its own VM-entry checks add to the architectural rules.
+	 */
+	int (*set_sregs)(struct hvp_vp *vp, const struct hvpart_sregs *sregs);
+	/* MSRs held in the VMCB/VMCS; -ENOENT for any other index. */
+	int (*get_msr)(struct hvp_vp *vp, u32 index, u64 *value);
+	int (*set_msr)(struct hvp_vp *vp, u32 index, u64 value);
+	int (*get_cpl)(struct hvp_vp *vp);
+	u64 (*get_dr6)(struct hvp_vp *vp);
+	void (*set_dr6)(struct hvp_vp *vp, u64 value);
+	/* @value was checked against hvp_cr4_allowed(). */
+	void (*set_cr4)(struct hvp_vp *vp, u64 value);
+
+	/* Enter the guest once; fill vp->exit. */
+	void (*run)(struct hvp_vp *vp);
+	void (*inject_exception)(struct hvp_vp *vp, u8 vector, bool has_error, u32 error);
+	void (*clear_interrupt_shadow)(struct hvp_vp *vp);
+	/* Flush this VP's guest TLB entries before its next entry. */
+	void (*flush_guest_tlb)(struct hvp_vp *vp);
+};
+
+/* The backends, tried in order by main.c. */
+extern const struct hvp_arch_ops hvp_svm_ops;
+
+#endif /* HVP_ARCH_OPS_H */

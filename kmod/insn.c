@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reading the guest's instruction stream: the CPU mode that decides how
+ * bytes decode, and the fetch of the bytes at CS:RIP through the guest's
+ * own page tables (gva_walk.c) and its guest-physical memory. Used when
+ * the hardware supplies neither an instruction length nor its bytes.
+ */
+#include <linux/mm.h>
+#include <asm/processor-flags.h>
+#include <asm/msr-index.h>
+
+#include "arch_ops.h"
+#include "gva_walk.h"
+#include "hvpart.h"
+
+static enum hvp_cpu_mode hvp_sregs_cpu_mode(const struct hvpart_sregs *s, u64 rflags)
+{
+	if ((s->efer & EFER_LMA) && (s->cs.attrib & HVPART_SEG_L))
+		return HVP_MODE_LONG64;
+	if (!(s->cr0 & X86_CR0_PE) || (rflags & X86_EFLAGS_VM))
+		return HVP_MODE_REAL;
+	return (s->cs.attrib & HVPART_SEG_DB) ? HVP_MODE_PROT32 : HVP_MODE_PROT16;
+}
+
+enum hvp_cpu_mode hvp_vp_cpu_mode(struct hvp_vp *vp)
+{
+	struct hvpart_sregs s;
+
+	hvp_ops.get_sregs(vp, &s);
+	return hvp_sregs_cpu_mode(&s, vp->rflags);
+}
+
+static int hvp_walk_read(void *ctx, u64 gpa, void *buf, unsigned int len)
+{
+	return hvp_gpa_read(ctx, gpa, buf, len);
+}
+
+/*
+ * Copy up to 15 bytes at CS:RIP into @buf; *@len gets how many could be
+ * read (fewer when the second page of an instruction is not accessible).
+ */
+int hvp_vp_fetch_insn(struct hvp_vp *vp, u8 *buf, unsigned int *len)
+{
+	struct hvp_paging_state ps;
+	struct hvpart_sregs s;
+	unsigned int access = HVP_WALK_FETCH, done = 0;
+	u64 linear;
+
+	hvp_ops.get_sregs(vp, &s);
+	ps.cr0 = s.cr0;
+	ps.cr3 = s.cr3;
+	ps.cr4 = s.cr4;
+	ps.efer = s.efer;
+	if (hvp_ops.get_cpl(vp) == 3)
+		access |= HVP_WALK_USER;
+
+	linear = s.cs.base + vp->rip;
+	if (hvp_sregs_cpu_mode(&s, vp->rflags) != HVP_MODE_LONG64)
+		linear &= 0xffffffff;
+
+	while (done < 15) {
+		unsigned int n = min_t(unsigned int, 15 - done,
+				       PAGE_SIZE - offset_in_page(linear + done));
+		u64 gpa;
+
+		if (hvp_gva_to_gpa(&ps, linear + done, access, hvp_walk_read, vp->part, &gpa) ||
+		    hvp_gpa_read(vp->part, gpa, buf + done, n))
+			break;
+		done += n;
+	}
+	*len = done;
+	return done ? 0 : -EFAULT;
+}
+
+int hvp_vp_decode_at_rip(struct hvp_vp *vp, struct hvp_insn *insn)
+{
+	u8 bytes[15];
+	unsigned int n;
+	int ret;
+
+	ret = hvp_vp_fetch_insn(vp, bytes, &n);
+	if (ret)
+		return ret;
+	return hvp_insn_decode(bytes, n, hvp_vp_cpu_mode(vp), insn);
+}

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hvpart: userspace ABI of /dev/hvpart, a Hyper-V-style hypervisor for Linux.
+ *
+ * Three kinds of file descriptor, one section each below:
+ *   /dev/hvpart     - capabilities, CPUID support, partition creation
+ *   partition fd    - guest-physical memory, VP creation
+ *   VP fd           - registers, CPUID table, the mmap'd run page, RUN
+ *
+ * Rules that hold for every ioctl (docs/api.md gives each one in full):
+ *   - Every struct has explicit padding; fields named rsvd must be zero and
+ *     every flags field accepts only the bits defined here: anything else
+ *     fails with EINVAL, so the ABI can grow without ambiguity.
+ *   - HVPART_API_VERSION never changes; growth is announced through
+ *     HVPART_CHECK_CAP.
+ *   - ioctl numbers increase within each section.
+ *
+ * The ioctl magic 0xB9 is not listed in
+ * Documentation/userspace-api/ioctl/ioctl-number.rst (KVM uses 0xAE, mshv 0xB8).
+ */
+#ifndef _UAPI_LINUX_HVPART_H
+#define _UAPI_LINUX_HVPART_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define HVPART_API_VERSION	1
+#define HVPART_IO		0xB9
+
+/* ------------------------------------------------------------------------ */
+/* /dev/hvpart                                                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Capabilities queried with HVPART_CHECK_CAP. An unknown capability yields
+ * value 0 (absent), so newer userspace can probe an older module.
+ */
+enum hvpart_cap {
+	HVPART_CAP_BACKEND = 1,		/* enum hvpart_backend */
+	HVPART_CAP_MAX_VPS,		/* VPs per partition */
+	HVPART_CAP_MAX_MEM_REGIONS,	/* mapped ranges per partition */
+	HVPART_CAP_GPA_BITS,		/* guest-physical address width */
+	HVPART_CAP_LARGE_PAGES,		/* bit 0: 2 MiB SLAT pages */
+	HVPART_CAP_MAX_CPUID_ENTRIES,	/* entries in a VP's CPUID table */
+	HVPART_CAP_HW_ASSISTS,		/* enum hvpart_hw_assist bits in use */
+};
+
+enum hvpart_backend {
+	HVPART_BACKEND_SVM = 1,		/* AMD SVM with nested paging */
+	HVPART_BACKEND_VMX = 2,		/* Intel VMX with EPT */
+};
+
+/* Optional hardware assists the backend uses (HVPART_CAP_HW_ASSISTS). */
+enum hvpart_hw_assist {
+	HVPART_ASSIST_NRIP_SAVE		= 1 << 0,
+	HVPART_ASSIST_DECODE		= 1 << 1,
+	HVPART_ASSIST_FLUSH_BY_ASID	= 1 << 2,
+	HVPART_ASSIST_VMCB_CLEAN	= 1 << 3,
+	HVPART_ASSIST_VPID		= 1 << 4,
+};
+
+/**
+ * struct hvpart_cap_query - argument of HVPART_CHECK_CAP
+ * @cap:   in: enum hvpart_cap
+ * @flags: in: must be 0
+ * @value: out: the capability's value, 0 when absent or unknown
+ */
+struct hvpart_cap_query {
+	__u32 cap;
+	__u32 flags;
+	__u64 value;
+};
+
+/**
+ * struct hvpart_cpuid_entry - one CPUID leaf/subleaf
+ * @function: EAX input
+ * @index:    ECX input; compared only with HVPART_CPUID_F_SIGNIFICANT_INDEX
+ * @flags:    enum hvpart_cpuid_entry_bit
+ * @eax..edx: the result the guest sees
+ * @rsvd:     must be 0
+ */
+struct hvpart_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;
+	__u32 eax;
+	__u32 ebx;
+	__u32 ecx;
+	__u32 edx;
+	__u32 rsvd[3];
+};
+
+enum hvpart_cpuid_entry_bit {
+	HVPART_CPUID_BIT_SIGNIFICANT_INDEX,
+	HVPART_CPUID_BIT_COUNT,
+};
+#define HVPART_CPUID_F_SIGNIFICANT_INDEX (1U << HVPART_CPUID_BIT_SIGNIFICANT_INDEX)
+#define HVPART_CPUID_ENTRY_FLAGS_MASK	((1U << HVPART_CPUID_BIT_COUNT) - 1)
+
+/**
+ * struct hvpart_cpuid - a CPUID table
+ * @nent:    in: entries available at @entries; out (GET): entries filled,
+ *           or the number needed when the call fails with E2BIG
+ * @flags:   must be 0
+ * @entries: user pointer to an array of struct hvpart_cpuid_entry
+ */
+struct hvpart_cpuid {
+	__u32 nent;
+	__u32 flags;
+	__u64 entries;
+};
+
+/**
+ * struct hvpart_partition_create - argument of HVPART_CREATE_PARTITION
+ * @flags: must be 0
+ * @rsvd:  must be 0
+ */
+struct hvpart_partition_create {
+	__u64 flags;
+	__u64 rsvd[3];
+};
+
+#define HVPART_GET_API_VERSION	 _IO(HVPART_IO, 0x00)
+#define HVPART_CHECK_CAP	 _IOWR(HVPART_IO, 0x01, struct hvpart_cap_query)
+/* What the module can virtualize; a sensible default table for a VP. */
+#define HVPART_GET_SUPPORTED_CPUID _IOWR(HVPART_IO, 0x02, struct hvpart_cpuid)
+/* Returns a new partition fd (O_CLOEXEC). */
+#define HVPART_CREATE_PARTITION	 _IOW(HVPART_IO, 0x03, struct hvpart_partition_create)
+
+/* ------------------------------------------------------------------------ */
+/* partition fd                                                              */
+/* ------------------------------------------------------------------------ */
+
+enum hvpart_mem_bit {
+	HVPART_MEM_BIT_READ,
+	HVPART_MEM_BIT_WRITE,
+	HVPART_MEM_BIT_EXEC,
+	HVPART_MEM_BIT_COUNT,
+};
+#define HVPART_MEM_READ		(1U << HVPART_MEM_BIT_READ)
+#define HVPART_MEM_WRITE	(1U << HVPART_MEM_BIT_WRITE)
+#define HVPART_MEM_EXEC		(1U << HVPART_MEM_BIT_EXEC)
+#define HVPART_MEM_FLAGS_MASK	((1U << HVPART_MEM_BIT_COUNT) - 1)
+
+/**
+ * struct hvpart_mem_map - argument of HVPART_MAP_GPA
+ * @guest_pa:  first guest-physical byte; 4 KiB aligned
+ * @size:      bytes; non-zero, 4 KiB multiple, no wrap, below 2^GPA_BITS
+ * @user_addr: backing memory in the caller's address space; 4 KiB aligned.
+ *             Pages are pinned when the guest first touches them and stay
+ *             pinned until HVPART_UNMAP_GPA or partition destruction.
+ * @flags:     HVPART_MEM_READ must be set; WRITE and EXEC optional. An access
+ *             the flags forbid is reported as HVPART_EXIT_MEMORY.
+ * @rsvd:      must be 0
+ */
+struct hvpart_mem_map {
+	__u64 guest_pa;
+	__u64 size;
+	__u64 user_addr;
+	__u32 flags;
+	__u32 rsvd;
+};
+
+/**
+ * struct hvpart_mem_unmap - argument of HVPART_UNMAP_GPA
+ * @guest_pa: start of a range mapped earlier by exactly one HVPART_MAP_GPA
+ * @size:     its size
+ * @flags:    must be 0
+ * @rsvd:     must be 0
+ */
+struct hvpart_mem_unmap {
+	__u64 guest_pa;
+	__u64 size;
+	__u32 flags;
+	__u32 rsvd;
+};
+
+/**
+ * struct hvpart_vp_create - argument of HVPART_CREATE_VP
+ * @vp_index: 0 .. HVPART_CAP_MAX_VPS-1, unique in the partition; also the
+ *            VP's initial APIC ID
+ * @flags:    must be 0
+ * @rsvd:     must be 0
+ */
+struct hvpart_vp_create {
+	__u32 vp_index;
+	__u32 flags;
+	__u64 rsvd;
+};
+
+#define HVPART_MAP_GPA		_IOW(HVPART_IO, 0x10, struct hvpart_mem_map)
+#define HVPART_UNMAP_GPA	_IOW(HVPART_IO, 0x11, struct hvpart_mem_unmap)
+/* Returns a new VP fd (O_CLOEXEC). */
+#define HVPART_CREATE_VP	_IOW(HVPART_IO, 0x12, struct hvpart_vp_create)
+
+/* ------------------------------------------------------------------------ */
+/* VP fd                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/** struct hvpart_regs - general registers (HVPART_GET_REGS/SET_REGS) */
+struct hvpart_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/*
+ * Segment attributes use the layout of the VMX access-rights field
+ * (SDM vol. 3, 24.4.1): type 3:0, S 4, DPL 6:5, P 7, AVL 12, L 13, D/B 14,
+ * G 15, unusable 16. Other bits must be 0.
+ */
+#define HVPART_SEG_TYPE_MASK	0x000fU
+#define HVPART_SEG_S		(1U << 4)
+#define HVPART_SEG_DPL_SHIFT	5
+#define HVPART_SEG_P		(1U << 7)
+#define HVPART_SEG_AVL		(1U << 12)
+#define HVPART_SEG_L		(1U << 13)
+#define HVPART_SEG_DB		(1U << 14)
+#define HVPART_SEG_G		(1U << 15)
+#define HVPART_SEG_UNUSABLE	(1U << 16)
+#define HVPART_SEG_ATTR_MASK	0x1f0ffU
+
+/** struct hvpart_segment - a segment register with its hidden part */
+struct hvpart_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u16 rsvd0;
+	__u32 attrib;
+	__u32 rsvd1;
+};
+
+/** struct hvpart_dtable - GDTR or IDTR */
+struct hvpart_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 rsvd[3];
+};
+
+/**
+ * struct hvpart_sregs - system registers (HVPART_GET_SREGS/SET_SREGS)
+ *
+ * SET validates what the hardware would refuse at VM entry (CR0 CD/NW,
+ * EFER.LME with paging but no PAE, reserved bits, a long-mode CS with D set)
+ * and fails with EINVAL instead of letting the entry fail.
+ * @flags: must be 0; @rsvd: must be 0
+ */
+struct hvpart_sregs {
+	struct hvpart_segment cs, ds, es, fs, gs, ss, tr, ldt;
+	struct hvpart_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 flags;
+	__u64 rsvd[4];
+};
+
+/** struct hvpart_msr_entry - one MSR for HVPART_GET_MSRS/SET_MSRS */
+struct hvpart_msr_entry {
+	__u32 index;
+	__u32 rsvd;
+	__u64 value;
+};
+
+/**
+ * struct hvpart_msrs - argument of HVPART_GET_MSRS/SET_MSRS
+ * @nmsrs:   number of entries at @entries, at most 256
+ * @flags:   must be 0
+ * @entries: user pointer to struct hvpart_msr_entry[nmsrs]
+ *
+ * Returns the number of entries processed; processing stops at the first
+ * MSR that is unknown or whose value is refused.
+ */
+struct hvpart_msrs {
+	__u32 nmsrs;
+	__u32 flags;
+	__u64 entries;
+};
+
+/*
+ * Exit reasons left in hvpart_run.exit_reason when HVPART_RUN_VP returns 0
+ * (INTR is set when it returns -EINTR).
+ */
+enum hvpart_exit_reason {
+	HVPART_EXIT_NONE,
+	HVPART_EXIT_IO,			/* port I/O for userspace */
+	HVPART_EXIT_MEMORY,		/* access to unmapped or forbidden GPA */
+	HVPART_EXIT_HLT,		/* guest halted */
+	HVPART_EXIT_SHUTDOWN,		/* triple fault; set registers to restart */
+	HVPART_EXIT_HYPERCALL,		/* hypercall the module does not handle */
+	HVPART_EXIT_INTERNAL_ERROR,	/* see run.internal */
+	HVPART_EXIT_INTR,		/* a signal or immediate_exit stopped RUN */
+	HVPART_EXIT_REASON_COUNT,
+};
+
+#define HVPART_IO_OUT		0
+#define HVPART_IO_IN		1
+
+#define HVPART_ACCESS_READ	0
+#define HVPART_ACCESS_WRITE	1
+#define HVPART_ACCESS_EXEC	2
+
+/* run.memory.flags */
+#define HVPART_MEMORY_F_DECODED	(1U << 0)	/* len (and data on write) valid */
+#define HVPART_MEMORY_F_MAPPED	(1U << 1)	/* GPA is mapped; flags forbid it */
+
+/* run.internal.suberror */
+enum hvpart_internal_error {
+	HVPART_INTERNAL_UNKNOWN_EXIT = 1,	/* hw_exit_code not handled */
+	HVPART_INTERNAL_ENTRY_FAILED,		/* hardware refused the VM entry */
+	HVPART_INTERNAL_EMULATION,		/* instruction could not be decoded */
+	HVPART_INTERNAL_UNSUPPORTED,		/* e.g. string or rep port I/O */
+	HVPART_INTERNAL_PARTITION_DEAD,		/* a broken invariant killed it */
+};
+
+/**
+ * struct hvpart_run - the page mapped at offset 0 of a VP fd
+ * @exit_reason:    out: enum hvpart_exit_reason
+ * @immediate_exit: in: non-zero makes the next RUN return -EINTR at once
+ * @rsvd0:          must be 0
+ * @rip:            out: guest RIP of the exiting instruction
+ * @io:             HVPART_EXIT_IO. For IN, userspace stores the result in
+ *                  @data before the next RUN, which completes the instruction
+ *                  and advances RIP. @count is 1 (string I/O is not passed up).
+ * @memory:         HVPART_EXIT_MEMORY. With F_DECODED a read completes on the
+ *                  next RUN by loading @data (@len bytes) into the destination;
+ *                  a write carries @data. @insn holds the instruction bytes
+ *                  fetched at RIP (@insn_len of them) for userspace emulators.
+ * @hypercall:      HVPART_EXIT_HYPERCALL: input value (RCX), input and output
+ *                  GPAs (RDX, R8). Userspace sets @result; the next RUN puts
+ *                  it in RAX and advances RIP.
+ * @internal:       HVPART_EXIT_INTERNAL_ERROR: suberror and the raw hardware
+ *                  exit code and information words.
+ */
+struct hvpart_run {
+	__u32 exit_reason;
+	__u8 immediate_exit;
+	__u8 rsvd0[3];
+	__u64 rip;
+	union {
+		struct {
+			__u16 port;
+			__u8 size;		/* 1, 2 or 4 */
+			__u8 direction;		/* HVPART_IO_OUT or _IN */
+			__u32 count;
+			__u64 data;
+		} io;
+		struct {
+			__u64 gpa;
+			__u32 access;		/* HVPART_ACCESS_* */
+			__u32 flags;		/* HVPART_MEMORY_F_* */
+			__u32 len;
+			__u32 insn_len;
+			__u64 data;
+			__u8 insn[16];
+		} memory;
+		struct {
+			__u64 input;
+			__u64 input_gpa;
+			__u64 output_gpa;
+			__u64 result;
+		} hypercall;
+		struct {
+			__u32 suberror;
+			__u32 cpu;
+			__u64 hw_exit_code;
+			__u64 info1;
+			__u64 info2;
+		} internal;
+		__u8 pad[256];
+	};
+};
+
+#define HVPART_RUN_VP		_IO(HVPART_IO, 0x30)
+#define HVPART_GET_REGS		_IOR(HVPART_IO, 0x31, struct hvpart_regs)
+#define HVPART_SET_REGS		_IOW(HVPART_IO, 0x32, struct hvpart_regs)
+#define HVPART_GET_SREGS	_IOR(HVPART_IO, 0x33, struct hvpart_sregs)
+#define HVPART_SET_SREGS	_IOW(HVPART_IO, 0x34, struct hvpart_sregs)
+#define HVPART_GET_MSRS		_IOWR(HVPART_IO, 0x35, struct hvpart_msrs)
+#define HVPART_SET_MSRS		_IOW(HVPART_IO, 0x36, struct hvpart_msrs)
+#define HVPART_SET_CPUID	_IOW(HVPART_IO, 0x37, struct hvpart_cpuid)
+#define HVPART_GET_CPUID	_IOWR(HVPART_IO, 0x38, struct hvpart_cpuid)
+
+#endif /* _UAPI_LINUX_HVPART_H */
