@@ -56,7 +56,8 @@ void test_fail(const char *file, unsigned int line, const char *fmt, ...)
 #define TEST_ASSERT_EQ(a, b) do {						\
 	__typeof__(a) __a = (a);						\
 	__typeof__(b) __b = (b);						\
-	test_assert(__a == __b, #a " == " #b, __FILE__, __LINE__,		\
+	test_assert((unsigned long long)__a == (unsigned long long)__b,	\
+		    #a " == " #b, __FILE__, __LINE__,				\
 		    "%#llx != %#llx", (unsigned long long)__a,			\
 		    (unsigned long long)__b);					\
 } while (0)

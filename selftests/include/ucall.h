@@ -78,13 +78,15 @@ void ucall_abort(const char *expr, const char *file, uint64_t line,
 #define GUEST_ASSERT_EQ(a, b) do {						\
 	__typeof__(a) __ga = (a);						\
 	__typeof__(b) __gb = (b);						\
-	__GUEST_ASSERT(__ga == __gb, #a " == " #b, 2, __ga, __gb);		\
+	__GUEST_ASSERT((uint64_t)__ga == (uint64_t)__gb, #a " == " #b, 2,	\
+		       __ga, __gb);						\
 } while (0)
 
 #define GUEST_ASSERT_NE(a, b) do {						\
 	__typeof__(a) __ga = (a);						\
 	__typeof__(b) __gb = (b);						\
-	__GUEST_ASSERT(__ga != __gb, #a " != " #b, 2, __ga, __gb);		\
+	__GUEST_ASSERT((uint64_t)__ga != (uint64_t)__gb, #a " != " #b, 2,	\
+		       __ga, __gb);						\
 } while (0)
 
 /* ---- host side ---------------------------------------------------------- */
