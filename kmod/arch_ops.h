@@ -59,6 +59,20 @@ struct hvp_arch_ops {
 	void (*clear_interrupt_shadow)(struct hvp_vp *vp);
 	/* Flush this VP's guest TLB entries before its next entry. */
 	void (*flush_guest_tlb)(struct hvp_vp *vp);
+
+	/*
+	 * External interrupts. The core (lapic.c) decides which vector is
+	 * due; the backend only says whether the guest can take one now
+	 * (RFLAGS.IF set, no interrupt shadow, no event already being
+	 * injected), injects it at the next entry, or arranges an exit
+	 * (HVP_EXIT_IRQ_WINDOW) for the moment the guest can take one.
+	 */
+	bool (*interrupt_allowed)(struct hvp_vp *vp);
+	void (*inject_interrupt)(struct hvp_vp *vp, u8 vector);
+	void (*request_irq_window)(struct hvp_vp *vp, bool enable);
+	/* CR8 / TPR[7:4] as the guest last set it. */
+	u8 (*get_tpr)(struct hvp_vp *vp);
+	void (*set_tpr)(struct hvp_vp *vp, u8 tpr);
 };
 
 /* The backends, tried in order by main.c. */

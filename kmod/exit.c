@@ -481,6 +481,13 @@ static int hvp_handle_skip(struct hvp_vp *vp)
 	return hvp_vp_skip_insn(vp) ? HVP_RESUME : HVP_TO_USER;
 }
 
+/* The run loop injects what is due before the next entry. */
+static int hvp_handle_irq_window(struct hvp_vp *vp)
+{
+	hvp_ops.request_irq_window(vp, false);
+	return HVP_RESUME;
+}
+
 static int hvp_handle_entry_failed(struct hvp_vp *vp)
 {
 	hvp_vp_warn(vp, "VM entry failed: code %#llx info %#llx %#llx\n",
@@ -516,6 +523,7 @@ static int (*const hvp_exit_handlers[HVP_EXIT_COUNT])(struct hvp_vp *vp) = {
 	[HVP_EXIT_INJECT_UD]		= hvp_handle_inject_ud,
 	[HVP_EXIT_INJECT_GP]		= hvp_handle_inject_gp,
 	[HVP_EXIT_SKIP]			= hvp_handle_skip,
+	[HVP_EXIT_IRQ_WINDOW]		= hvp_handle_irq_window,
 	[HVP_EXIT_ENTRY_FAILED]		= hvp_handle_entry_failed,
 	[HVP_EXIT_UNKNOWN]		= hvp_handle_unknown,
 };

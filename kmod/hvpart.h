@@ -81,6 +81,7 @@ struct hvp_partition {
 	X(INJECT_UD,		"inject_ud")	/* hidden instruction */	\
 	X(INJECT_GP,		"inject_gp")					\
 	X(SKIP,			"skip")		/* INVD, WBINVD */		\
+	X(IRQ_WINDOW,		"irq_window")	/* guest can take an IRQ */	\
 	X(ENTRY_FAILED,		"entry_failed")
 
 #define HVP_EXIT_ENUM(name, str) HVP_EXIT_##name,

@@ -238,6 +238,56 @@ static void svm_flush_guest_tlb(struct hvp_vp *vp)
 	to_svm_vp(vp)->flush_pending = true;
 }
 
+static bool svm_interrupt_allowed(struct hvp_vp *vp)
+{
+	const struct vmcb_control_area *ctl = &to_svm_vp(vp)->vmcb->control;
+
+	return (vp->rflags & X86_EFLAGS_IF) && !(ctl->int_state & SVM_INTERRUPT_SHADOW_MASK) &&
+	       !(ctl->event_inj & SVM_EVTINJ_VALID);
+}
+
+static void svm_inject_interrupt(struct hvp_vp *vp, u8 vector)
+{
+	struct vmcb_control_area *ctl = &to_svm_vp(vp)->vmcb->control;
+
+	ctl->event_inj = vector | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
+}
+
+/*
+ * The interrupt window: a virtual interrupt (V_IRQ) that ignores the TPR
+ * is pending, and taking it is intercepted (VINTR), so the guest exits as
+ * soon as it could accept an interrupt (APM 15.21.4).
+ */
+static void svm_request_irq_window(struct hvp_vp *vp, bool enable)
+{
+	struct svm_vp *svm = to_svm_vp(vp);
+	struct vmcb_control_area *ctl = &svm->vmcb->control;
+
+	if (enable) {
+		ctl->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK;
+		__set_bit(INTERCEPT_VINTR, (unsigned long *)ctl->intercepts);
+	} else {
+		ctl->int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK);
+		__clear_bit(INTERCEPT_VINTR, (unsigned long *)ctl->intercepts);
+	}
+	svm_mark_dirty(svm, BIT(SVM_CLEAN_INTERCEPTS) | BIT(SVM_CLEAN_INTR));
+}
+
+/* With V_INTR_MASKING, guest CR8 writes land in V_TPR without an exit. */
+static u8 svm_get_tpr(struct hvp_vp *vp)
+{
+	return to_svm_vp(vp)->vmcb->control.int_ctl & V_TPR_MASK;
+}
+
+static void svm_set_tpr(struct hvp_vp *vp, u8 tpr)
+{
+	struct svm_vp *svm = to_svm_vp(vp);
+	struct vmcb_control_area *ctl = &svm->vmcb->control;
+
+	ctl->int_ctl = (ctl->int_ctl & ~V_TPR_MASK) | (tpr & V_TPR_MASK);
+	svm_mark_dirty(svm, BIT(SVM_CLEAN_INTR));
+}
+
 /*
  * An exit in the middle of delivering an event (e.g. a nested page fault
  * while pushing an exception frame) must deliver it again (APM 15.7.2).
@@ -446,6 +496,7 @@ static const struct svm_exit_decoder svm_exit_decoders[] = {
 	SVM_EXIT(SVM_EXIT_NMI, NOTHING),
 	SVM_EXIT(SVM_EXIT_SMI, NOTHING),
 	SVM_EXIT(SVM_EXIT_INIT, NOTHING),
+	SVM_EXIT(SVM_EXIT_VINTR, IRQ_WINDOW),
 	SVM_EXIT(SVM_EXIT_FERR_FREEZE, NOTHING),
 	SVM_EXIT(SVM_EXIT_RDPMC, INJECT_GP),
 	SVM_EXIT(SVM_EXIT_CPUID, CPUID),
@@ -530,4 +581,9 @@ const struct hvp_arch_ops hvp_svm_ops = {
 	.inject_exception	= svm_inject_exception,
 	.clear_interrupt_shadow	= svm_clear_interrupt_shadow,
 	.flush_guest_tlb	= svm_flush_guest_tlb,
+	.interrupt_allowed	= svm_interrupt_allowed,
+	.inject_interrupt	= svm_inject_interrupt,
+	.request_irq_window	= svm_request_irq_window,
+	.get_tpr		= svm_get_tpr,
+	.set_tpr		= svm_set_tpr,
 };
