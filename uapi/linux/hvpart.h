@@ -188,10 +188,48 @@ struct hvpart_vp_create {
 	__u64 rsvd;
 };
 
+/* Delivery modes of HVPART_INTERRUPT (the MSI/ICR encoding). */
+#define HVPART_DELIVERY_FIXED		0
+#define HVPART_DELIVERY_LOWEST		1
+#define HVPART_DELIVERY_NMI		4
+
+enum hvpart_interrupt_bit {
+	HVPART_INTERRUPT_BIT_LOGICAL,	/* @dest is a logical destination */
+	HVPART_INTERRUPT_BIT_LEVEL,	/* level-triggered: EOI is reported */
+	HVPART_INTERRUPT_BIT_COUNT,
+};
+#define HVPART_INTERRUPT_F_LOGICAL	(1U << HVPART_INTERRUPT_BIT_LOGICAL)
+#define HVPART_INTERRUPT_F_LEVEL	(1U << HVPART_INTERRUPT_BIT_LEVEL)
+#define HVPART_INTERRUPT_FLAGS_MASK	((1U << HVPART_INTERRUPT_BIT_COUNT) - 1)
+
+/**
+ * struct hvpart_interrupt - argument of HVPART_INTERRUPT
+ *
+ * Delivers an interrupt to the partition's local APICs the way a message-
+ * signalled interrupt (or an I/O APIC the VMM emulates) would; a halted
+ * target VP wakes up.
+ * @dest:     APIC ID (physical) or logical destination (F_LOGICAL);
+ *            0xffffffff broadcasts to every VP
+ * @vector:   16..255 for FIXED and LOWEST; ignored for NMI
+ * @delivery: HVPART_DELIVERY_*
+ * @rsvd0:    must be 0
+ * @flags:    HVPART_INTERRUPT_F_*
+ * @rsvd1:    must be 0
+ */
+struct hvpart_interrupt {
+	__u32 dest;
+	__u8 vector;
+	__u8 delivery;
+	__u16 rsvd0;
+	__u32 flags;
+	__u32 rsvd1;
+};
+
 #define HVPART_MAP_GPA		_IOW(HVPART_IO, 0x10, struct hvpart_mem_map)
 #define HVPART_UNMAP_GPA	_IOW(HVPART_IO, 0x11, struct hvpart_mem_unmap)
 /* Returns a new VP fd (O_CLOEXEC). */
 #define HVPART_CREATE_VP	_IOW(HVPART_IO, 0x12, struct hvpart_vp_create)
+#define HVPART_INTERRUPT	_IOW(HVPART_IO, 0x13, struct hvpart_interrupt)
 
 /* ------------------------------------------------------------------------ */
 /* VP fd                                                                     */
@@ -289,6 +327,7 @@ enum hvpart_exit_reason {
 	HVPART_EXIT_HYPERCALL,		/* hypercall the module does not handle */
 	HVPART_EXIT_INTERNAL_ERROR,	/* see run.internal */
 	HVPART_EXIT_INTR,		/* a signal or immediate_exit stopped RUN */
+	HVPART_EXIT_EOI,		/* guest EOI'd a level-triggered vector */
 	HVPART_EXIT_REASON_COUNT,
 };
 
@@ -330,6 +369,9 @@ enum hvpart_internal_error {
  *                  it in RAX and advances RIP.
  * @internal:       HVPART_EXIT_INTERNAL_ERROR: suberror and the raw hardware
  *                  exit code and information words.
+ * @eoi:            HVPART_EXIT_EOI: the vector of a level-triggered interrupt
+ *                  (HVPART_INTERRUPT with F_LEVEL) that the guest EOI'd, so
+ *                  an emulated I/O APIC can clear Remote IRR.
  */
 struct hvpart_run {
 	__u32 exit_reason;
@@ -366,6 +408,10 @@ struct hvpart_run {
 			__u64 info1;
 			__u64 info2;
 		} internal;
+		struct {
+			__u32 vector;
+			__u32 rsvd;
+		} eoi;
 		__u8 pad[256];
 	};
 };
