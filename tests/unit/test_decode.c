@@ -17,6 +17,8 @@
 #include "decode.h"
 #include "tap.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define R16	HVP_MODE_REAL
 #define P16	HVP_MODE_PROT16
 #define P32	HVP_MODE_PROT32
@@ -626,7 +628,7 @@ static void run_mmio_refusals(void)
 	u8 bytes[16];
 	int ret, r1, r2;
 
-	for (i = 0; i < sizeof(refuse) / sizeof(refuse[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(refuse); i++) {
 		n = parse_hex(refuse[i].hex, bytes, sizeof(bytes));
 		ret = decode_exact(bytes, n, L64, &in);
 		r1 = hvp_insn_store_value(&in, gprs, &value);
@@ -649,10 +651,10 @@ int main(void)
 	unsigned int i;
 
 	tap_start();
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		run_case(&cases[i]);
 	run_asm_cases();
-	for (i = 0; i < sizeof(lcases) / sizeof(lcases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(lcases); i++)
 		run_lcase(&lcases[i]);
 	run_mmio_refusals();
 	return tap_done();
