@@ -41,7 +41,7 @@ static int hvp_walk_read(void *ctx, u64 gpa, void *buf, unsigned int len)
  */
 int hvp_vp_fetch_insn(struct hvp_vp *vp, u8 *buf, unsigned int *len)
 {
-	struct hvp_paging_state ps;
+	struct hvp_paging_state ps = { .maxphyaddr = hvp_gpa_bits() };
 	struct hvpart_sregs s;
 	unsigned int access = HVP_WALK_FETCH, done = 0;
 	u64 linear;
