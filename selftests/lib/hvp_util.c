@@ -29,6 +29,7 @@ static const char * const exit_reason_names[] = {
 	[HVPART_EXIT_HYPERCALL]		= "HYPERCALL",
 	[HVPART_EXIT_INTERNAL_ERROR]	= "INTERNAL_ERROR",
 	[HVPART_EXIT_INTR]		= "INTR",
+	[HVPART_EXIT_EOI]		= "EOI",
 };
 
 const char *exit_reason_str(uint32_t reason)
@@ -374,6 +375,9 @@ static void describe_exit(struct hvp_vp *vp, char *buf, size_t len)
 		break;
 	case HVPART_EXIT_HYPERCALL:
 		snprintf(buf, len, "input %#llx", (unsigned long long)run->hypercall.input);
+		break;
+	case HVPART_EXIT_EOI:
+		snprintf(buf, len, "vector %u", run->eoi.vector);
 		break;
 	default:
 		buf[0] = '\0';

@@ -213,8 +213,8 @@ static void run_steps(struct hvp_vp *vp, const struct mode_step *steps, size_t n
 			TEST_ASSERT(run->io.direction == HVPART_IO_OUT &&
 				    run->io.port == MODE_PORT && run->io.size == st->size &&
 				    run->io.data == st->data,
-				    "step %zu: out port %#x size %u data %#llx, want size %u data %#x",
-				    i, run->io.port, run->io.size,
+				    "step %zu: out port %#x size %u data %#llx, "
+				    "want size %u data %#x", i, run->io.port, run->io.size,
 				    (unsigned long long)run->io.data, st->size, st->data);
 		vp_sregs_get(vp, &s);
 		TEST_ASSERT((s.cr0 & st->cr0_set) == st->cr0_set && !(s.cr0 & st->cr0_clear) &&
