@@ -7,7 +7,8 @@
 #   make selftests   static test binaries in selftests/out/
 #   make unit        host-side unit tests (TAP)
 #   make lab         modules + selftests, then the QEMU SVM lab (tests/lab/)
-#   make check       unit + lab; last line 'N passed, N failed'
+#   make lab-vmx     modules + selftests, then the Bochs VMX lab (tests/lab/)
+#   make check       unit + both labs; last line 'N passed, N failed'
 #   make clean
 #
 # KDIR is the kernel build tree to compile against. Normally that of the
@@ -29,7 +30,7 @@ endif
 KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
-.PHONY: all modules selftests unit lab check clean kdir-check
+.PHONY: all modules selftests unit lab lab-vmx check clean kdir-check
 
 all: modules
 
@@ -52,6 +53,10 @@ unit:
 lab: modules selftests
 	LAB_KVER=$(KVER) tests/lab/qemu-svm.sh
 
+# The same kernel, initramfs and suite under Bochs (Intel VMX, EPT, VPID).
+lab-vmx: modules selftests
+	LAB_KVER=$(KVER) tests/lab/bochs-vmx.sh
+
 # Each half runs even when the other fails; tap-summary.sh has the verdict,
 # kept in build/check/summary.txt (.ci/run repeats its last line).
 check:
@@ -59,7 +64,9 @@ check:
 	@mkdir -p build/check
 	@tests/lab/tap-run.sh build/check/unit.tap unit $(MAKE) unit
 	@tests/lab/tap-run.sh build/check/lab.tap lab $(MAKE) lab
+	@tests/lab/tap-run.sh build/check/lab-vmx.tap lab-vmx $(MAKE) lab-vmx
 	@tests/lab/tap-summary.sh build/check/unit.tap build/check/lab.tap \
+		build/check/lab-vmx.tap \
 		>build/check/summary.txt; rc=$$?; cat build/check/summary.txt; exit $$rc
 
 clean:
