@@ -8,7 +8,9 @@
  * Context rules: run() is called with preemption and interrupts disabled
  * and must leave both so; all others run in process context with the VP's
  * mutex held (vp_*, get_*, set_*, inject_*) or at load/unload and CPU
- * hotplug (hardware_*, cpu_*).
+ * hotplug (hardware_*, cpu_*). Between vp_load() and vp_put() the VP's
+ * thread is inside HVPART_RUN_VP and may be preempted or migrate between
+ * entries.
  */
 #ifndef HVP_ARCH_OPS_H
 #define HVP_ARCH_OPS_H
@@ -37,6 +39,13 @@ struct hvp_arch_ops {
 	void (*vp_free)(struct hvp_vp *vp);
 	/* Architectural reset state of everything the backend holds. */
 	void (*vp_reset)(struct hvp_vp *vp);
+	/*
+	 * Around the run loop of one HVPART_RUN_VP, in the VP's thread with
+	 * preemption enabled: state a backend keeps on the CPU for the length
+	 * of a RUN (VMX: the active VMCS) is set up and given back here.
+	 */
+	void (*vp_load)(struct hvp_vp *vp);
+	void (*vp_put)(struct hvp_vp *vp);
 
 	void (*get_sregs)(struct hvp_vp *vp, struct hvpart_sregs *sregs);
 	/*

@@ -107,11 +107,15 @@ int hvp_vp_run(struct hvp_vp *vp)
 
 	run->exit_reason = HVPART_EXIT_NONE;
 	vp->host_state_stale = true;
+	if (hvp_ops.vp_load)
+		hvp_ops.vp_load(vp);
 	fpu_swap_kvm_fpstate(&vp->guest_fpu, true);
 	do {
 		ret = hvp_vp_enter(vp);
 	} while (ret == HVP_RESUME);
 	fpu_swap_kvm_fpstate(&vp->guest_fpu, false);
+	if (hvp_ops.vp_put)
+		hvp_ops.vp_put(vp);
 
 	if (ret == HVP_TO_USER)
 		vp->stats.userspace_exits++;
