@@ -41,6 +41,9 @@ static u32 hvp_xsave_offset[64], hvp_xsave_size[64];
 #define HVP_1_ECX (B(0) | B(1) | B(9) | B(12) | B(13) | B(17) | B(19) | B(20) | B(22) | \
 		   B(23) | B(25) | B(26) | B(28) | B(29) | B(30))
 #define HVP_1_ECX_HYPERVISOR	B(31)
+/* Emulated by the in-kernel local APIC, whatever the host has. */
+#define HVP_1_ECX_EMULATED	(B(21) | B(24))	/* x2APIC, TSC-deadline */
+#define HVP_1_EDX_EMULATED	B(9)		/* APIC */
 #define HVP_1_ECX_OSXSAVE	B(27)
 #define HVP_1_EDX (B(0) | B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(8) | B(11) | B(13) | \
 		   B(15) | B(16) | B(17) | B(19) | B(23) | B(24) | B(25) | B(26))
@@ -100,8 +103,8 @@ int hvp_cpuid_init(void)
 
 	e = hvp_supported_add(1, 0, false);
 	e->ebx &= 0xffff;	/* brand index, CLFLUSH size; APIC ID filled per VP */
-	e->ecx = (e->ecx & HVP_1_ECX) | HVP_1_ECX_HYPERVISOR;
-	e->edx &= HVP_1_EDX;
+	e->ecx = (e->ecx & HVP_1_ECX) | HVP_1_ECX_HYPERVISOR | HVP_1_ECX_EMULATED;
+	e->edx = (e->edx & HVP_1_EDX) | HVP_1_EDX_EMULATED;
 	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
 		e->ecx &= ~(B(26) | B(28));
 
@@ -151,7 +154,7 @@ int hvp_cpuid_init(void)
 		e = hvp_supported_add(0x80000001, 0, false);
 		e->ebx = 0;
 		e->ecx &= HVP_81_ECX;
-		e->edx &= HVP_81_EDX;
+		e->edx = (e->edx & HVP_81_EDX) | HVP_1_EDX_EMULATED;
 	}
 	for (i = 0x80000002; i <= min_t(u32, max_ext, 0x80000006); i++)
 		hvp_supported_add(i, 0, false);

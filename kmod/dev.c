@@ -29,6 +29,8 @@ static u64 hvp_cap_value(u32 cap)
 		return HVP_MAX_CPUID_ENTRIES;
 	case HVPART_CAP_HW_ASSISTS:
 		return hvp_ops.hw_assists();
+	case HVPART_CAP_LAPIC:
+		return 1;
 	default:
 		return 0;
 	}

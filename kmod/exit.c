@@ -35,7 +35,7 @@ void hvp_vp_internal_error(struct hvp_vp *vp, u32 suberror)
 }
 
 /* Move RIP past an instruction of @len bytes, as the CPU would. */
-static void hvp_vp_advance_rip(struct hvp_vp *vp, unsigned int len)
+void hvp_vp_advance_rip(struct hvp_vp *vp, unsigned int len)
 {
 	vp->rip += len;
 	if (hvp_vp_cpu_mode(vp) != HVP_MODE_LONG64)
@@ -208,6 +208,8 @@ static int hvp_handle_slat_fault(struct hvp_vp *vp)
 	struct hvpart_run *run = vp->run;
 	int ret;
 
+	if (hvp_lapic_is_mmio(vp, e->slat.gpa))
+		return hvp_lapic_handle_mmio(vp, e->slat.gpa, e->slat.access);
 	ret = hvp_gpa_fault(vp, e->slat.gpa, e->slat.access);
 	if (ret < 0)
 		return ret;
@@ -268,13 +270,18 @@ static int hvp_handle_wrmsr(struct hvp_vp *vp)
 	return hvp_vp_skip_insn(vp) ? HVP_RESUME : HVP_TO_USER;
 }
 
+/* HLT sleeps in the kernel (run.c) unless the VMM asked to see it. */
 static int hvp_handle_hlt(struct hvp_vp *vp)
 {
 	vp->stats.hlt_exits++;
 	if (!hvp_vp_skip_insn(vp))
 		return HVP_TO_USER;
-	vp->run->exit_reason = HVPART_EXIT_HLT;
-	return HVP_TO_USER;
+	if (vp->part->flags & HVPART_PARTITION_F_HLT_EXITS) {
+		vp->run->exit_reason = HVPART_EXIT_HLT;
+		return HVP_TO_USER;
+	}
+	vp->mp_state = HVPART_MP_HALTED;
+	return HVP_RESUME;
 }
 
 static int hvp_handle_shutdown(struct hvp_vp *vp)

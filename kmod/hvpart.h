@@ -14,10 +14,12 @@
 #include <linux/rcupdate.h>
 #include <linux/ratelimit.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <asm/fpu/api.h>
 #include <uapi/linux/hvpart.h>
 
 #include "decode.h"
+#include "lapic.h"
 #include "slat/slat.h"
 
 #define HVP_MAX_VPS		256
@@ -48,6 +50,7 @@ struct hvp_partition {
 	struct hvp_vp __rcu *vps[HVP_MAX_VPS];
 	unsigned int nr_vps;
 	struct hvp_gpa_map mem;
+	u64 flags;		/* HVPART_PARTITION_F_* */
 	u64 tsc_offset;		/* guest TSC = host TSC + tsc_offset */
 	bool dead;		/* a broken invariant; ioctls fail with -EIO */
 	struct dentry *debugfs;
@@ -178,7 +181,13 @@ struct hvp_vp {
 	struct hvpart_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;
 
+	struct hvp_lapic lapic;
+
 	/* Run-loop state. */
+	int mp_state;			/* enum hvpart_mp_state_value */
+	atomic_t init_pending;		/* INIT IPI received */
+	atomic_t sipi_vector;		/* start-up IPI vector, -1 if none */
+	wait_queue_head_t wq;		/* halted or waiting for SIPI */
 	int cpu;			/* CPU of the last entry, -1 before */
 	int mode;			/* enum hvp_vp_mode, read by kickers */
 	u64 tlb_gen_seen;
@@ -231,6 +240,7 @@ int hvp_vp_run(struct hvp_vp *vp);
 /* exit.c */
 int hvp_exit_handle(struct hvp_vp *vp);
 bool hvp_vp_skip_insn(struct hvp_vp *vp);
+void hvp_vp_advance_rip(struct hvp_vp *vp, unsigned int len);
 int hvp_vp_complete_pending(struct hvp_vp *vp);
 void hvp_vp_internal_error(struct hvp_vp *vp, u32 suberror);
 
@@ -238,6 +248,7 @@ void hvp_vp_internal_error(struct hvp_vp *vp, u32 suberror);
 enum hvp_cpu_mode hvp_vp_cpu_mode(struct hvp_vp *vp);
 int hvp_vp_fetch_insn(struct hvp_vp *vp, u8 *buf, unsigned int *len);
 int hvp_vp_decode_at_rip(struct hvp_vp *vp, struct hvp_insn *insn);
+int hvp_vp_decode_exit_insn(struct hvp_vp *vp, struct hvp_insn *insn);
 
 /* regs.c */
 void hvp_vp_reset_regs(struct hvp_vp *vp);

@@ -83,3 +83,13 @@ int hvp_vp_decode_at_rip(struct hvp_vp *vp, struct hvp_insn *insn)
 		return ret;
 	return hvp_insn_decode(bytes, n, hvp_vp_cpu_mode(vp), insn);
 }
+
+/* The exiting instruction: bytes from the hardware if it gave them. */
+int hvp_vp_decode_exit_insn(struct hvp_vp *vp, struct hvp_insn *insn)
+{
+	const struct hvp_exit *e = &vp->exit;
+
+	if (e->nr_insn_bytes)
+		return hvp_insn_decode(e->insn_bytes, e->nr_insn_bytes, hvp_vp_cpu_mode(vp), insn);
+	return hvp_vp_decode_at_rip(vp, insn);
+}

@@ -39,16 +39,17 @@ static int hvp_apic_base_get(struct hvp_vp *vp, u32 index, u64 *value)
 
 static int hvp_apic_base_set(struct hvp_vp *vp, u32 index, u64 value, bool from_host)
 {
-	u64 valid = MSR_IA32_APICBASE_ENABLE | MSR_IA32_APICBASE_BSP |
-		    (GENMASK_ULL(hvp_gpa_bits() - 1, 12));
+	return hvp_lapic_set_base(vp, value, from_host);
+}
 
-	if (value & ~valid)
-		return -EINVAL;
-	/* Only the VMM decides which VP is the bootstrap processor. */
-	if (!from_host)
-		value = (value & ~MSR_IA32_APICBASE_BSP) | (vp->apic_base & MSR_IA32_APICBASE_BSP);
-	vp->apic_base = value;
-	return 0;
+static int hvp_tsc_deadline_get(struct hvp_vp *vp, u32 index, u64 *value)
+{
+	return hvp_lapic_tsc_deadline_get(vp, value);
+}
+
+static int hvp_tsc_deadline_set(struct hvp_vp *vp, u32 index, u64 value, bool from_host)
+{
+	return hvp_lapic_tsc_deadline_set(vp, value);
 }
 
 static int hvp_misc_enable_get(struct hvp_vp *vp, u32 index, u64 *value)
@@ -139,6 +140,7 @@ static int hvp_backend_set(struct hvp_vp *vp, u32 index, u64 value, bool from_ho
 static const struct hvp_msr_desc hvp_core_msrs[] = {
 	{ MSR_IA32_TSC,			hvp_backend_get,	hvp_backend_set },
 	{ MSR_IA32_APICBASE,		hvp_apic_base_get,	hvp_apic_base_set },
+	{ MSR_IA32_TSC_DEADLINE,	hvp_tsc_deadline_get,	hvp_tsc_deadline_set },
 	{ MSR_IA32_UCODE_REV,		hvp_zero_get,		hvp_ignore_set },
 	{ MSR_IA32_MISC_ENABLE,		hvp_misc_enable_get,	hvp_misc_enable_set },
 	{ MSR_IA32_DEBUGCTLMSR,		hvp_zero_get,		hvp_zero_only_set },
@@ -166,18 +168,29 @@ static const struct hvp_msr_desc *hvp_msr_find(u32 index)
 	return NULL;
 }
 
+/* x2APIC registers: MSRs 0x800-0x8FF, valid only in x2APIC mode. */
+#define HVP_X2APIC_MSR(index)	((index) >= 0x800 && (index) <= 0x8ff)
+
 int hvp_msr_get(struct hvp_vp *vp, u32 index, u64 *value, bool from_host)
 {
 	const struct hvp_msr_desc *d = hvp_msr_find(index);
 
-	return d ? d->get(vp, index, value) : -ENOENT;
+	if (d)
+		return d->get(vp, index, value);
+	if (HVP_X2APIC_MSR(index))
+		return hvp_lapic_msr_get(vp, index, value);
+	return -ENOENT;
 }
 
 int hvp_msr_set(struct hvp_vp *vp, u32 index, u64 value, bool from_host)
 {
 	const struct hvp_msr_desc *d = hvp_msr_find(index);
 
-	return d ? d->set(vp, index, value, from_host) : -ENOENT;
+	if (d)
+		return d->set(vp, index, value, from_host);
+	if (HVP_X2APIC_MSR(index))
+		return hvp_lapic_msr_set(vp, index, value);
+	return -ENOENT;
 }
 
 int hvp_vp_msrs_ioctl(struct hvp_vp *vp, struct hvpart_msrs __user *uarg, bool set)

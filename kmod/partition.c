@@ -17,6 +17,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/apicdef.h>
 #include <asm/msr.h>
 
 #include "arch_ops.h"
@@ -53,6 +54,33 @@ void hvp_partition_mark_dead(struct hvp_partition *part, const char *why)
 	hvp_vp_kick_all(part);
 }
 
+/* HVPART_INTERRUPT: an MSI-like message to the partition's local APICs. */
+static int hvp_partition_interrupt(struct hvp_partition *part,
+				   const struct hvpart_interrupt __user *uarg)
+{
+	struct hvpart_interrupt irq;
+	u32 delivery;
+
+	if (copy_from_user(&irq, uarg, sizeof(irq)))
+		return -EFAULT;
+	if (irq.rsvd0 || irq.rsvd1 || (irq.flags & ~HVPART_INTERRUPT_FLAGS_MASK))
+		return -EINVAL;
+	switch (irq.delivery) {
+	case HVPART_DELIVERY_FIXED:
+		delivery = APIC_DM_FIXED;
+		break;
+	case HVPART_DELIVERY_LOWEST:
+		delivery = APIC_DM_LOWEST;
+		break;
+	default:
+		return -EINVAL;	/* NMI is not modelled yet */
+	}
+	if (irq.vector < 16)
+		return -EINVAL;
+	return hvp_lapic_deliver(part, irq.dest, irq.flags & HVPART_INTERRUPT_F_LOGICAL,
+				 irq.vector, delivery, irq.flags & HVPART_INTERRUPT_F_LEVEL);
+}
+
 static long hvp_partition_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hvp_partition *part = file->private_data;
@@ -68,6 +96,8 @@ static long hvp_partition_ioctl(struct file *file, unsigned int cmd, unsigned lo
 		return hvp_gpa_unmap_ioctl(part, uarg);
 	case HVPART_CREATE_VP:
 		return hvp_vp_create(part, uarg);
+	case HVPART_INTERRUPT:
+		return hvp_partition_interrupt(part, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -96,7 +126,7 @@ int hvp_partition_create(const struct hvpart_partition_create __user *uarg)
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (args.flags)
+	if (args.flags & ~HVPART_PARTITION_FLAGS_MASK)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(args.rsvd); i++)
 		if (args.rsvd[i])
@@ -107,6 +137,7 @@ int hvp_partition_create(const struct hvpart_partition_create __user *uarg)
 		return -ENOMEM;
 	kref_init(&part->ref);
 	part->id = atomic_inc_return(&hvp_partition_ids);
+	part->flags = args.flags;
 	mutex_init(&part->lock);
 	part->mm = current->mm;
 	mmgrab(part->mm);

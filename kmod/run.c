@@ -41,16 +41,74 @@ static bool hvp_vp_entry_blocked(struct hvp_vp *vp)
 	return signal_pending(current) || need_resched() || READ_ONCE(vp->part->dead);
 }
 
+/* INIT: back to the reset state, waiting for a start-up IPI. */
+static void hvp_vp_do_init(struct hvp_vp *vp)
+{
+	hvp_vp_reset_regs(vp);
+	hvp_lapic_reset(vp);
+	vp->mp_state = HVPART_MP_WAIT_SIPI;
+}
+
+/* SIPI with vector V: real mode at V << 12 (CS = V << 8, IP = 0). */
+static void hvp_vp_do_sipi(struct hvp_vp *vp, u8 vector)
+{
+	struct hvpart_sregs s;
+
+	hvp_ops.get_sregs(vp, &s);
+	s.cs.selector = vector << 8;
+	s.cs.base = (u64)vector << 12;
+	hvp_ops.set_sregs(vp, &s);
+	vp->rip = 0;
+	vp->mp_state = HVPART_MP_RUNNABLE;
+}
+
+/* Take INIT/SIPI other VPs sent; wake from HLT when an interrupt is due. */
+static void hvp_vp_update_mp_state(struct hvp_vp *vp)
+{
+	int sipi;
+
+	if (atomic_xchg(&vp->init_pending, 0))
+		hvp_vp_do_init(vp);
+	sipi = atomic_xchg(&vp->sipi_vector, -1);
+	if (sipi >= 0 && vp->mp_state == HVPART_MP_WAIT_SIPI)
+		hvp_vp_do_sipi(vp, sipi);
+	if (vp->mp_state == HVPART_MP_HALTED && hvp_lapic_has_wakeup(vp))
+		vp->mp_state = HVPART_MP_RUNNABLE;
+}
+
+static bool hvp_vp_can_wake(struct hvp_vp *vp)
+{
+	return atomic_read(&vp->init_pending) || atomic_read(&vp->sipi_vector) >= 0 ||
+	       (vp->mp_state == HVPART_MP_HALTED && hvp_lapic_has_wakeup(vp)) ||
+	       READ_ONCE(vp->part->dead);
+}
+
+/*
+ * A halted VP, or one waiting for its start-up IPI, sleeps here until
+ * something makes it runnable; a signal ends the sleep and RUN with -EINTR.
+ */
+static int hvp_vp_block(struct hvp_vp *vp)
+{
+	if (wait_event_interruptible(vp->wq, hvp_vp_can_wake(vp)))
+		return hvp_vp_interrupted(vp);
+	return HVP_RESUME;
+}
+
 static int hvp_vp_enter(struct hvp_vp *vp)
 {
 	struct hvp_partition *part = vp->part;
 	u64 tlb_gen;
+	int ret;
 
 	if (signal_pending(current))
 		return hvp_vp_interrupted(vp);
 	if (READ_ONCE(part->dead))
 		return -EIO;
 	cond_resched();
+
+	hvp_vp_update_mp_state(vp);
+	if (vp->mp_state != HVPART_MP_RUNNABLE)
+		return hvp_vp_block(vp);
 
 	preempt_disable();
 	local_irq_disable();
@@ -69,6 +127,7 @@ static int hvp_vp_enter(struct hvp_vp *vp)
 		hvp_ops.flush_guest_tlb(vp);
 		vp->stats.tlb_flushes++;
 	}
+	hvp_lapic_inject(vp);
 
 	trace_hvpart_entry(vp);
 	hvp_ops.run(vp);
@@ -87,7 +146,14 @@ static int hvp_vp_enter(struct hvp_vp *vp)
 
 	vp->stats.exits++;
 	trace_hvpart_exit(vp);
-	return hvp_exit_handle(vp);
+	ret = hvp_exit_handle(vp);
+	if (ret == HVP_RESUME && vp->lapic.pending_eoi_exit >= 0) {
+		vp->run->exit_reason = HVPART_EXIT_EOI;
+		vp->run->eoi.vector = vp->lapic.pending_eoi_exit;
+		vp->lapic.pending_eoi_exit = -1;
+		ret = HVP_TO_USER;
+	}
+	return ret;
 }
 
 int hvp_vp_run(struct hvp_vp *vp)
@@ -95,6 +161,8 @@ int hvp_vp_run(struct hvp_vp *vp)
 	struct hvpart_run *run = vp->run;
 	int ret;
 
+	if (run->rsvd0[0] || run->rsvd0[1] || run->rsvd0[2])
+		return -EINVAL;
 	if (vp->needs_reset) {
 		run->exit_reason = HVPART_EXIT_SHUTDOWN;
 		return 0;

@@ -121,6 +121,29 @@ static int hvp_vp_set_sregs(struct hvp_vp *vp, const struct hvpart_sregs *s)
 	return 0;
 }
 
+static int hvp_vp_get_mp_state(struct hvp_vp *vp, struct hvpart_mp_state __user *uarg)
+{
+	struct hvpart_mp_state mp = { .state = vp->mp_state };
+
+	return copy_to_user(uarg, &mp, sizeof(mp)) ? -EFAULT : 0;
+}
+
+/*
+ * The VMM sets application processors to WAIT_SIPI before their threads
+ * call RUN; RUNNABLE and HALTED restore saved states.
+ */
+static int hvp_vp_set_mp_state(struct hvp_vp *vp, const struct hvpart_mp_state __user *uarg)
+{
+	struct hvpart_mp_state mp;
+
+	if (copy_from_user(&mp, uarg, sizeof(mp)))
+		return -EFAULT;
+	if (mp.rsvd || mp.state >= HVPART_MP_STATE_COUNT)
+		return -EINVAL;
+	vp->mp_state = mp.state;
+	return 0;
+}
+
 static long hvp_vp_ioctl_locked(struct hvp_vp *vp, unsigned int cmd, void __user *uarg)
 {
 	struct hvpart_sregs sregs;
@@ -154,6 +177,10 @@ static long hvp_vp_ioctl_locked(struct hvp_vp *vp, unsigned int cmd, void __user
 		return hvp_vp_set_cpuid(vp, uarg);
 	case HVPART_GET_CPUID:
 		return hvp_vp_get_cpuid(vp, uarg);
+	case HVPART_GET_MP_STATE:
+		return hvp_vp_get_mp_state(vp, uarg);
+	case HVPART_SET_MP_STATE:
+		return hvp_vp_set_mp_state(vp, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -185,6 +212,7 @@ static int hvp_vp_mmap(struct file *file, struct vm_area_struct *vma)
 
 static void hvp_vp_free(struct hvp_vp *vp)
 {
+	hvp_lapic_destroy(vp);
 	hvp_ops.vp_free(vp);
 	fpu_free_guest_fpstate(&vp->guest_fpu);
 	kvfree(vp->cpuid);
@@ -236,6 +264,9 @@ static struct hvp_vp *hvp_vp_alloc(struct hvp_partition *part, u32 index)
 	vp->index = index;
 	vp->cpu = -1;
 	mutex_init(&vp->mutex);
+	init_waitqueue_head(&vp->wq);
+	atomic_set(&vp->sipi_vector, -1);
+	hvp_lapic_init(vp);
 
 	ret = -ENOMEM;
 	vp->run = (struct hvpart_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -250,6 +281,7 @@ static struct hvp_vp *hvp_vp_alloc(struct hvp_partition *part, u32 index)
 	if (ret)
 		goto err_cpuid;
 	hvp_vp_reset_regs(vp);
+	hvp_lapic_reset(vp);
 	return vp;
 
 err_cpuid:

@@ -107,6 +107,8 @@ const char *exit_reason_str(uint32_t reason);
 /* ---- partitions ----------------------------------------------------------- */
 
 struct hvp_vm *vm_create(void);
+/* @flags: HVPART_PARTITION_F_*, e.g. HLT_EXITS to see HLT in userspace. */
+struct hvp_vm *vm_create_with_flags(uint64_t mem_size, uint64_t flags);
 struct hvp_vm *vm_create_with_mem(uint64_t mem_size);
 /* vm_create() + vm_vp_add(vm, 0, guest_code). */
 struct hvp_vm *vm_create_with_one_vp(struct hvp_vp **vp, void (*guest_code)(void));

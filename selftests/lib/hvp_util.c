@@ -204,9 +204,18 @@ uint64_t vm_alloc(struct hvp_vm *vm, uint64_t size, uint64_t align)
 	return gpa;
 }
 
+/*
+ * Tests see HLT as an exit by default: most have no interrupt source that
+ * could wake a VP sleeping in the kernel. Interrupt tests pass flags 0.
+ */
 struct hvp_vm *vm_create_with_mem(uint64_t mem_size)
 {
-	struct hvpart_partition_create pc = { 0 };
+	return vm_create_with_flags(mem_size, HVPART_PARTITION_F_HLT_EXITS);
+}
+
+struct hvp_vm *vm_create_with_flags(uint64_t mem_size, uint64_t flags)
+{
+	struct hvpart_partition_create pc = { .flags = flags };
 	struct hvp_vm *vm = calloc(1, sizeof(*vm));
 
 	TEST_ASSERT(vm, "calloc");

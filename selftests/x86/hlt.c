@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * HLT exits to userspace (nothing can wake the VP: no interrupt sources in
- * a bare partition) with run->rip at the HLT and the VP's RIP already past
+ * With HVPART_PARTITION_F_HLT_EXITS, HLT exits to userspace (without it the
+ * VP would sleep in the kernel until an interrupt) with run->rip at the HLT and the VP's RIP already past
  * it, so the next RUN continues with the following instruction. Checked
  * with interrupts disabled and enabled.
  */
@@ -56,7 +56,8 @@ static void hlt_exit(const void *arg)
 	struct hvp_vp *vp;
 	int i;
 
-	vm = vm_create_with_one_vp(&vp, (void (*)(void))guest_code);
+	vm = vm_create_with_flags(HVP_DEFAULT_MEM_SIZE, HVPART_PARTITION_F_HLT_EXITS);
+	vp = vm_vp_add(vm, 0, (void (*)(void))guest_code);
 	vp_args_set(vp, 1, (uint64_t)(c - cases));
 	for (i = 0; i < NR_HLTS; i++) {
 		vp_run(vp);

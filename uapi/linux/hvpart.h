@@ -43,6 +43,8 @@ enum hvpart_cap {
 	HVPART_CAP_LARGE_PAGES,		/* bit 0: 2 MiB SLAT pages */
 	HVPART_CAP_MAX_CPUID_ENTRIES,	/* entries in a VP's CPUID table */
 	HVPART_CAP_HW_ASSISTS,		/* enum hvpart_hw_assist bits in use */
+	HVPART_CAP_HV_FEATURES,		/* HVPART_HV_F_* the module offers */
+	HVPART_CAP_LAPIC,		/* bit 0: in-kernel local APIC per VP */
 };
 
 enum hvpart_backend {
@@ -110,9 +112,21 @@ struct hvpart_cpuid {
 	__u64 entries;
 };
 
+enum hvpart_partition_bit {
+	/*
+	 * HLT returns HVPART_EXIT_HLT to userspace. Without it a halted VP
+	 * sleeps in the kernel until an interrupt it can take arrives (or a
+	 * signal interrupts RUN).
+	 */
+	HVPART_PARTITION_BIT_HLT_EXITS,
+	HVPART_PARTITION_BIT_COUNT,
+};
+#define HVPART_PARTITION_F_HLT_EXITS	(1ULL << HVPART_PARTITION_BIT_HLT_EXITS)
+#define HVPART_PARTITION_FLAGS_MASK	((1ULL << HVPART_PARTITION_BIT_COUNT) - 1)
+
 /**
  * struct hvpart_partition_create - argument of HVPART_CREATE_PARTITION
- * @flags: must be 0
+ * @flags: HVPART_PARTITION_F_*
  * @rsvd:  must be 0
  */
 struct hvpart_partition_create {
@@ -225,11 +239,130 @@ struct hvpart_interrupt {
 	__u32 rsvd1;
 };
 
+/*
+ * The Hyper-V guest interface (HVPART_SET_HV_CONFIG). With no feature set
+ * the guest sees plain hardware. Each feature maps onto CPUID leaves
+ * 0x40000000-0x4000000A, synthetic MSRs and hypercalls as on Hyper-V;
+ * a synthetic MSR whose feature is off raises #GP. Dependencies: every
+ * feature needs HYPERCALL and VP_INDEX (Linux requires both to detect
+ * Hyper-V); SYNIC needs them; STIMER needs SYNIC and TIME_REF_COUNT;
+ * STIMER_DIRECT needs STIMER; REFERENCE_TSC needs TIME_REF_COUNT;
+ * EX_PROCESSOR_MASKS needs TLB_FLUSH or CLUSTER_IPI.
+ */
+enum hvpart_hv_feature_bit {
+	HVPART_HV_BIT_HYPERCALL,	/* GUEST_OS_ID, HYPERCALL MSRs, page */
+	HVPART_HV_BIT_VP_INDEX,
+	HVPART_HV_BIT_TIME_REF_COUNT,
+	HVPART_HV_BIT_REFERENCE_TSC,	/* the TSC page */
+	HVPART_HV_BIT_SYNIC,		/* SynIC MSRs, HvPostMessage, HvSignalEvent */
+	HVPART_HV_BIT_STIMER,		/* synthetic timers, message mode */
+	HVPART_HV_BIT_STIMER_DIRECT,	/* synthetic timers, direct mode */
+	HVPART_HV_BIT_FREQUENCY_MSRS,	/* TSC and APIC timer frequency */
+	HVPART_HV_BIT_APIC_MSRS,	/* EOI/ICR/TPR MSRs, VP assist page */
+	HVPART_HV_BIT_CRASH_MSRS,	/* HVPART_EXIT_HV_CRASH */
+	HVPART_HV_BIT_VP_RUNTIME,
+	HVPART_HV_BIT_TLB_FLUSH,	/* remote TLB flush hypercalls */
+	HVPART_HV_BIT_CLUSTER_IPI,	/* HvSendSyntheticClusterIpi */
+	HVPART_HV_BIT_EX_PROCESSOR_MASKS, /* the _Ex forms (sparse VP sets) */
+	HVPART_HV_BIT_COUNT,
+};
+#define HVPART_HV_F(bit)		(1ULL << HVPART_HV_BIT_##bit)
+#define HVPART_HV_FEATURES_MASK		((1ULL << HVPART_HV_BIT_COUNT) - 1)
+
+/**
+ * struct hvpart_hv_config - argument of HVPART_SET_HV_CONFIG
+ *
+ * Allowed only before the partition's first VP is created (EBUSY after).
+ * @features: HVPART_HV_F(...) bits; unknown bits or a broken dependency
+ *            fail with EINVAL
+ * @flags:    must be 0
+ * @rsvd:     must be 0
+ */
+struct hvpart_hv_config {
+	__u64 features;
+	__u64 flags;
+	__u64 rsvd[6];
+};
+
+/**
+ * struct hvpart_hv_post - argument of HVPART_HV_POST_MESSAGE
+ *
+ * Posts a SynIC message to SINT @sint of VP @vp_index, as the hypervisor
+ * posts messages to a guest. When the message slot is busy the message is
+ * queued behind it (the guest is told through the message-pending flag
+ * and takes it after its EOM); a full queue fails with EAGAIN.
+ * @message_type: non-zero, below 0x80000000 (those are the hypervisor's)
+ * @payload_size: 0..240
+ * @flags, @rsvd: must be 0
+ */
+struct hvpart_hv_post {
+	__u32 vp_index;
+	__u32 sint;
+	__u32 message_type;
+	__u32 payload_size;
+	__u32 flags;
+	__u32 rsvd;
+	__u8 payload[240];
+};
+
+/**
+ * struct hvpart_hv_event - argument of HVPART_HV_SIGNAL_EVENT
+ *
+ * Sets event flag @flag (0..2047) of SINT @sint of VP @vp_index and raises
+ * the SINT if the flag was clear.
+ * @rsvd: must be 0
+ */
+struct hvpart_hv_event {
+	__u32 vp_index;
+	__u32 sint;
+	__u32 flag;
+	__u32 rsvd;
+};
+
+#define HVPART_HV_CONN_MESSAGE	0	/* guest HvPostMessage; read() the fd */
+#define HVPART_HV_CONN_EVENT	1	/* guest HvSignalEvent; signals @eventfd */
+
+/**
+ * struct hvpart_hv_connect - argument of HVPART_HV_CONNECT
+ *
+ * Registers connection id @connection_id (below 2^24) of the partition
+ * with userspace and returns a connection fd; closing it unregisters.
+ * MESSAGE: each guest HvPostMessage to the id becomes one struct
+ * hvpart_hv_guest_message to read() from the fd (poll()able; at most 256
+ * are queued, then the guest gets HV_STATUS_INSUFFICIENT_BUFFERS).
+ * EVENT: each guest HvSignalEvent to the id signals @eventfd.
+ * @type:  HVPART_HV_CONN_*
+ * @eventfd: an eventfd for EVENT; must be -1 for MESSAGE
+ * @flags, @rsvd: must be 0
+ * Errors: EEXIST when the id is registered, ENOSPC past 4096 ids.
+ */
+struct hvpart_hv_connect {
+	__u32 connection_id;
+	__u32 type;
+	__s32 eventfd;
+	__u32 flags;
+	__u64 rsvd;
+};
+
+/** struct hvpart_hv_guest_message - one message read from a MESSAGE connection fd */
+struct hvpart_hv_guest_message {
+	__u32 connection_id;
+	__u32 vp_index;		/* the VP that posted it */
+	__u32 message_type;
+	__u32 payload_size;
+	__u8 payload[240];
+};
+
 #define HVPART_MAP_GPA		_IOW(HVPART_IO, 0x10, struct hvpart_mem_map)
 #define HVPART_UNMAP_GPA	_IOW(HVPART_IO, 0x11, struct hvpart_mem_unmap)
 /* Returns a new VP fd (O_CLOEXEC). */
 #define HVPART_CREATE_VP	_IOW(HVPART_IO, 0x12, struct hvpart_vp_create)
 #define HVPART_INTERRUPT	_IOW(HVPART_IO, 0x13, struct hvpart_interrupt)
+#define HVPART_SET_HV_CONFIG	_IOW(HVPART_IO, 0x14, struct hvpart_hv_config)
+#define HVPART_HV_POST_MESSAGE	_IOW(HVPART_IO, 0x15, struct hvpart_hv_post)
+#define HVPART_HV_SIGNAL_EVENT	_IOW(HVPART_IO, 0x16, struct hvpart_hv_event)
+/* Returns a connection fd (O_CLOEXEC). */
+#define HVPART_HV_CONNECT	_IOW(HVPART_IO, 0x17, struct hvpart_hv_connect)
 
 /* ------------------------------------------------------------------------ */
 /* VP fd                                                                     */
@@ -328,6 +461,7 @@ enum hvpart_exit_reason {
 	HVPART_EXIT_INTERNAL_ERROR,	/* see run.internal */
 	HVPART_EXIT_INTR,		/* a signal or immediate_exit stopped RUN */
 	HVPART_EXIT_EOI,		/* guest EOI'd a level-triggered vector */
+	HVPART_EXIT_HV_CRASH,		/* guest reported a crash (Hyper-V MSRs) */
 	HVPART_EXIT_REASON_COUNT,
 };
 
@@ -369,6 +503,9 @@ enum hvpart_internal_error {
  *                  it in RAX and advances RIP.
  * @internal:       HVPART_EXIT_INTERNAL_ERROR: suberror and the raw hardware
  *                  exit code and information words.
+ * @hv_crash:       HVPART_EXIT_HV_CRASH: the guest's crash parameters
+ *                  P0..P4 (on Linux: error code, guest OS id, RIP, RAX, RSP).
+ *                  RUN again continues the guest.
  * @eoi:            HVPART_EXIT_EOI: the vector of a level-triggered interrupt
  *                  (HVPART_INTERRUPT with F_LEVEL) that the guest EOI'd, so
  *                  an emulated I/O APIC can clear Remote IRR.
@@ -412,8 +549,26 @@ struct hvpart_run {
 			__u32 vector;
 			__u32 rsvd;
 		} eoi;
+		struct {
+			__u64 params[5];
+		} hv_crash;
 		__u8 pad[256];
 	};
+};
+
+/* Processor states (HVPART_GET_MP_STATE/SET_MP_STATE). */
+enum hvpart_mp_state_value {
+	HVPART_MP_RUNNABLE,
+	HVPART_MP_HALTED,	/* in HLT, waiting for an interrupt */
+	HVPART_MP_WAIT_SIPI,	/* after INIT: an application processor waiting
+				 * for its start-up IPI; RUN sleeps until then */
+	HVPART_MP_STATE_COUNT,
+};
+
+/** struct hvpart_mp_state - @state: enum hvpart_mp_state_value; @rsvd: 0 */
+struct hvpart_mp_state {
+	__u32 state;
+	__u32 rsvd;
 };
 
 #define HVPART_RUN_VP		_IO(HVPART_IO, 0x30)
@@ -425,5 +580,7 @@ struct hvpart_run {
 #define HVPART_SET_MSRS		_IOW(HVPART_IO, 0x36, struct hvpart_msrs)
 #define HVPART_SET_CPUID	_IOW(HVPART_IO, 0x37, struct hvpart_cpuid)
 #define HVPART_GET_CPUID	_IOWR(HVPART_IO, 0x38, struct hvpart_cpuid)
+#define HVPART_GET_MP_STATE	_IOR(HVPART_IO, 0x39, struct hvpart_mp_state)
+#define HVPART_SET_MP_STATE	_IOW(HVPART_IO, 0x3a, struct hvpart_mp_state)
 
 #endif /* _UAPI_LINUX_HVPART_H */
