@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tap-summary.sh FILE...: count the top-level TAP results in FILEs and print
-# the failures, then as the last line 'N passed, N failed' (', N skipped'
-# is added when tests were skipped). Exit 1 if anything failed or nothing
+# the failures, then as the last line exactly 'N passed, N failed' (a
+# '# N skipped' line comes before it when tests were skipped). Exit 1 if anything failed or nothing
 # ran at all.
 #
 # Top level means at column 0: 'ok', 'not ok', 'Bail out!'. Indented lines
@@ -78,9 +78,8 @@ function fail(why) {
 END {
 	if (passed + skipped + failed == 0)
 		print "# no test results at all"
-	line = passed + 0 " passed, " failed + 0 " failed"
 	if (skipped)
-		line = line ", " skipped " skipped"
-	print line
+		print "# " skipped " skipped (not counted as passed)"
+	print passed + 0 " passed, " failed + 0 " failed"
 	exit (failed || passed + skipped == 0) ? 1 : 0
 }'
