@@ -285,7 +285,10 @@ void hvp_cpuid_emulate(struct hvp_vp *vp)
 	const struct hvpart_cpuid_entry *e = hvp_cpuid_find(vp, function, index);
 	u32 eax = 0, ebx = 0, ecx = 0, edx = 0;
 
-	if (e) {
+	/* The Hyper-V leaves come from the partition's features. */
+	if (hvp_hv_cpuid(vp, function, &eax, &ebx, &ecx, &edx))
+		e = NULL;
+	else if (e) {
 		eax = e->eax;
 		ebx = e->ebx;
 		ecx = e->ecx;

@@ -303,6 +303,14 @@ static int hvp_handle_hypercall(struct hvp_vp *vp)
 		hvp_vp_inject(vp, X86_TRAP_UD, false, 0);
 		return HVP_RESUME;
 	}
+	/* With the Hyper-V interface the kernel answers every hypercall. */
+	if (hvp_hv_enabled(vp->part)) {
+		if (hvp_hv_hypercall(vp)) {
+			hvp_vp_inject(vp, X86_TRAP_UD, false, 0);
+			return HVP_RESUME;
+		}
+		return hvp_vp_skip_insn(vp) ? HVP_RESUME : HVP_TO_USER;
+	}
 	vp->stats.hypercall_exits++;
 	if (hvp_exit_insn_len(vp, &len))
 		return HVP_TO_USER;

@@ -20,6 +20,7 @@
 
 #include "decode.h"
 #include "lapic.h"
+#include "hv/hv.h"
 #include "slat/slat.h"
 
 #define HVP_MAX_VPS		256
@@ -53,6 +54,7 @@ struct hvp_partition {
 	u64 flags;		/* HVPART_PARTITION_F_* */
 	u64 tsc_offset;		/* guest TSC = host TSC + tsc_offset */
 	bool dead;		/* a broken invariant; ioctls fail with -EIO */
+	struct hvp_hv_partition hv;	/* the Hyper-V interface (hv/) */
 	struct dentry *debugfs;
 	void *debugfs_files;	/* stats.c */
 	void *arch;		/* backend private, ops->partition_init */
@@ -137,6 +139,9 @@ enum hvp_pending {
 	HVP_PENDING_HYPERCALL,
 };
 
+/* Work other threads ask of a VP, done before its next entry. */
+#define HVP_REQ_TLB_FLUSH	0
+
 enum hvp_vp_mode {
 	HVP_OUTSIDE_GUEST,
 	HVP_IN_GUEST,
@@ -182,6 +187,7 @@ struct hvp_vp {
 	unsigned int cpuid_nent;
 
 	struct hvp_lapic lapic;
+	struct hvp_hv_vp hv;
 
 	/* Run-loop state. */
 	int mp_state;			/* enum hvpart_mp_state_value */
@@ -191,6 +197,7 @@ struct hvp_vp {
 	int cpu;			/* CPU of the last entry, -1 before */
 	int mode;			/* enum hvp_vp_mode, read by kickers */
 	u64 tlb_gen_seen;
+	unsigned long requests;		/* HVP_REQ_*, set by other threads */
 	bool host_state_stale;		/* set by each RUN; backends reload */
 	bool needs_reset;		/* after shutdown, until SET_(S)REGS */
 	struct hvp_exit exit;

@@ -177,6 +177,8 @@ int hvp_msr_get(struct hvp_vp *vp, u32 index, u64 *value, bool from_host)
 
 	if (d)
 		return d->get(vp, index, value);
+	if (hvp_hv_msr_owned(index) && hvp_hv_enabled(vp->part))
+		return hvp_hv_msr_get(vp, index, value, from_host);
 	if (HVP_X2APIC_MSR(index))
 		return hvp_lapic_msr_get(vp, index, value);
 	return -ENOENT;
@@ -188,6 +190,8 @@ int hvp_msr_set(struct hvp_vp *vp, u32 index, u64 value, bool from_host)
 
 	if (d)
 		return d->set(vp, index, value, from_host);
+	if (hvp_hv_msr_owned(index) && hvp_hv_enabled(vp->part))
+		return hvp_hv_msr_set(vp, index, value, from_host);
 	if (HVP_X2APIC_MSR(index))
 		return hvp_lapic_msr_set(vp, index, value);
 	return -ENOENT;

@@ -35,6 +35,7 @@ static void hvp_partition_release(struct kref *ref)
 	struct hvp_partition *part = container_of(ref, struct hvp_partition, ref);
 
 	hvp_debugfs_partition_remove(part);
+	hvp_hv_partition_destroy(part);
 	if (hvp_ops.partition_destroy)
 		hvp_ops.partition_destroy(part);
 	hvp_gpa_map_destroy(part);
@@ -98,6 +99,14 @@ static long hvp_partition_ioctl(struct file *file, unsigned int cmd, unsigned lo
 		return hvp_vp_create(part, uarg);
 	case HVPART_INTERRUPT:
 		return hvp_partition_interrupt(part, uarg);
+	case HVPART_SET_HV_CONFIG:
+		return hvp_hv_set_config(part, uarg);
+	case HVPART_HV_POST_MESSAGE:
+		return hvp_hv_post_ioctl(part, uarg);
+	case HVPART_HV_SIGNAL_EVENT:
+		return hvp_hv_signal_ioctl(part, uarg);
+	case HVPART_HV_CONNECT:
+		return hvp_hv_connect_ioctl(part, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -147,6 +156,7 @@ int hvp_partition_create(const struct hvpart_partition_create __user *uarg)
 	ret = hvp_gpa_map_init(part);
 	if (ret)
 		goto err_free;
+	hvp_hv_partition_init(part);
 	if (hvp_ops.partition_init) {
 		ret = hvp_ops.partition_init(part);
 		if (ret)

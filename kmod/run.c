@@ -16,6 +16,7 @@
 #include <linux/hw_breakpoint.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/ktime.h>
 #include <asm/debugreg.h>
 #include <asm/nospec-branch.h>
 
@@ -79,6 +80,7 @@ static void hvp_vp_update_mp_state(struct hvp_vp *vp)
 static bool hvp_vp_can_wake(struct hvp_vp *vp)
 {
 	return atomic_read(&vp->init_pending) || atomic_read(&vp->sipi_vector) >= 0 ||
+	       hvp_hv_vp_has_work(vp) ||
 	       (vp->mp_state == HVPART_MP_HALTED && hvp_lapic_has_wakeup(vp)) ||
 	       READ_ONCE(vp->part->dead);
 }
@@ -94,10 +96,33 @@ static int hvp_vp_block(struct hvp_vp *vp)
 	return HVP_RESUME;
 }
 
+/* Events of the last exit that userspace must hear about. */
+static int hvp_vp_user_exit_due(struct hvp_vp *vp)
+{
+	struct hvpart_run *run = vp->run;
+
+	if (vp->lapic.pending_eoi_exit >= 0) {
+		run->exit_reason = HVPART_EXIT_EOI;
+		run->eoi.vector = vp->lapic.pending_eoi_exit;
+		vp->lapic.pending_eoi_exit = -1;
+		return HVP_TO_USER;
+	}
+	if (vp->hv.crash_exit) {
+		vp->hv.crash_exit = false;
+		run->exit_reason = HVPART_EXIT_HV_CRASH;
+		mutex_lock(&vp->part->hv.lock);
+		memcpy(run->hv_crash.params, vp->part->hv.crash_params,
+		       sizeof(run->hv_crash.params));
+		mutex_unlock(&vp->part->hv.lock);
+		return HVP_TO_USER;
+	}
+	return HVP_RESUME;
+}
+
 static int hvp_vp_enter(struct hvp_vp *vp)
 {
 	struct hvp_partition *part = vp->part;
-	u64 tlb_gen;
+	u64 tlb_gen, entered;
 	int ret;
 
 	if (signal_pending(current))
@@ -106,6 +131,7 @@ static int hvp_vp_enter(struct hvp_vp *vp)
 		return -EIO;
 	cond_resched();
 
+	hvp_hv_vp_process(vp);
 	hvp_vp_update_mp_state(vp);
 	if (vp->mp_state != HVPART_MP_RUNNABLE)
 		return hvp_vp_block(vp);
@@ -127,10 +153,16 @@ static int hvp_vp_enter(struct hvp_vp *vp)
 		hvp_ops.flush_guest_tlb(vp);
 		vp->stats.tlb_flushes++;
 	}
+	if (test_and_clear_bit(HVP_REQ_TLB_FLUSH, &vp->requests)) {
+		hvp_ops.flush_guest_tlb(vp);
+		vp->stats.tlb_flushes++;
+	}
 	hvp_lapic_inject(vp);
 
 	trace_hvpart_entry(vp);
+	entered = ktime_get_ns();
 	hvp_ops.run(vp);
+	vp->hv.runtime_ns += ktime_get_ns() - entered;
 	WRITE_ONCE(vp->mode, HVP_OUTSIDE_GUEST);
 
 	/* The guest may have trained the branch predictor (VMSCAPE). */
@@ -147,12 +179,8 @@ static int hvp_vp_enter(struct hvp_vp *vp)
 	vp->stats.exits++;
 	trace_hvpart_exit(vp);
 	ret = hvp_exit_handle(vp);
-	if (ret == HVP_RESUME && vp->lapic.pending_eoi_exit >= 0) {
-		vp->run->exit_reason = HVPART_EXIT_EOI;
-		vp->run->eoi.vector = vp->lapic.pending_eoi_exit;
-		vp->lapic.pending_eoi_exit = -1;
-		ret = HVP_TO_USER;
-	}
+	if (ret == HVP_RESUME)
+		ret = hvp_vp_user_exit_due(vp);
 	return ret;
 }
 

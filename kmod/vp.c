@@ -212,6 +212,7 @@ static int hvp_vp_mmap(struct file *file, struct vm_area_struct *vma)
 
 static void hvp_vp_free(struct hvp_vp *vp)
 {
+	hvp_hv_vp_destroy(vp);
 	hvp_lapic_destroy(vp);
 	hvp_ops.vp_free(vp);
 	fpu_free_guest_fpstate(&vp->guest_fpu);
@@ -267,6 +268,7 @@ static struct hvp_vp *hvp_vp_alloc(struct hvp_partition *part, u32 index)
 	init_waitqueue_head(&vp->wq);
 	atomic_set(&vp->sipi_vector, -1);
 	hvp_lapic_init(vp);
+	hvp_hv_vp_init(vp);
 
 	ret = -ENOMEM;
 	vp->run = (struct hvpart_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
