@@ -86,5 +86,6 @@ struct hvp_arch_ops {
 
 /* The backends, tried in order by main.c. */
 extern const struct hvp_arch_ops hvp_svm_ops;
+extern const struct hvp_arch_ops hvp_vmx_ops;
 
 #endif /* HVP_ARCH_OPS_H */

@@ -23,6 +23,7 @@ struct hvp_arch_ops hvp_ops __ro_after_init;
 
 static const struct hvp_arch_ops *const hvp_backends[] = {
 	&hvp_svm_ops,
+	&hvp_vmx_ops,
 };
 
 static enum cpuhp_state hvp_cpuhp_state;
