@@ -79,20 +79,26 @@ struct hvp_vp {
 	ioctl(fd, cmd, arg);							\
 })
 
-/* Asserting: fails the test naming the ioctl unless the result is >= 0. */
-#define hvp_ioctl(fd, cmd, arg, what) ({					\
+/*
+ * Asserting: fails the test naming the object and the ioctl unless the
+ * result is >= 0. @name is stringified at the outermost macro, so it reads
+ * "HVPART_MAP_GPA", not the expanded number.
+ */
+#define __hvp_ioctl_checked(fd, cmd, arg, what, name) ({			\
 	int __r = __hvp_ioctl(fd, cmd, arg);					\
-	TEST_ASSERT(__r >= 0, "%s: " #cmd " failed, rc: %d errno: %d (%s)",	\
-		    what, __r, errno, strerror(errno));				\
+	TEST_ASSERT(__r >= 0, "%s: %s failed, rc: %d errno: %d (%s)",		\
+		    what, name, __r, errno, strerror(errno));			\
 	__r;									\
 })
+#define hvp_ioctl(fd, cmd, arg, what)	__hvp_ioctl_checked(fd, cmd, arg, what, #cmd)
 
 #define __dev_ioctl(vm, cmd, arg)	__hvp_ioctl((vm)->dev_fd, cmd, arg)
-#define dev_ioctl(vm, cmd, arg)		hvp_ioctl((vm)->dev_fd, cmd, arg, HVPART_DEV_PATH)
+#define dev_ioctl(vm, cmd, arg)	\
+	__hvp_ioctl_checked((vm)->dev_fd, cmd, arg, HVPART_DEV_PATH, #cmd)
 #define __vm_ioctl(vm, cmd, arg)	__hvp_ioctl((vm)->fd, cmd, arg)
-#define vm_ioctl(vm, cmd, arg)		hvp_ioctl((vm)->fd, cmd, arg, "partition")
+#define vm_ioctl(vm, cmd, arg)	__hvp_ioctl_checked((vm)->fd, cmd, arg, "partition", #cmd)
 #define __vp_ioctl(vp, cmd, arg)	__hvp_ioctl((vp)->fd, cmd, arg)
-#define vp_ioctl(vp, cmd, arg)		hvp_ioctl((vp)->fd, cmd, arg, "VP")
+#define vp_ioctl(vp, cmd, arg)	__hvp_ioctl_checked((vp)->fd, cmd, arg, "VP", #cmd)
 
 /* ---- /dev/hvpart ---------------------------------------------------------- */
 

@@ -39,6 +39,8 @@ static const struct cap_range caps[] = {
 	CAP_BITS(HW_ASSISTS, HVPART_ASSIST_NRIP_SAVE | HVPART_ASSIST_DECODE |
 			     HVPART_ASSIST_FLUSH_BY_ASID | HVPART_ASSIST_VMCB_CLEAN |
 			     HVPART_ASSIST_VPID),
+	CAP_BITS(HV_FEATURES, HVPART_HV_FEATURES_MASK),
+	CAP_BITS(LAPIC, 1),
 };
 
 static void known_caps(const void *arg __unused)
@@ -63,8 +65,8 @@ static void known_caps(const void *arg __unused)
 
 static void unknown_caps_are_zero(const void *arg __unused)
 {
-	static const uint32_t unknown[] = { 0, HVPART_CAP_HW_ASSISTS + 1, 0x100,
-					    0x7fffffff, 0xffffffff };
+	/* 0 was never a capability; the others are far past the last one. */
+	static const uint32_t unknown[] = { 0, 0x1000, 0x7fffffff, 0xffffffff };
 	int fd = open_hvpart_dev();
 	size_t i;
 
