@@ -279,6 +279,9 @@ static void host_xmm_survives_run(const void *arg __unused)
 		TEST_ASSERT(r == 0, "RUN: %ld", r);
 		TEST_ASSERT(get_ucall(vp, &uc) == UCALL_SYNC, "exit %s",
 			    exit_reason_str(vp->run->exit_reason));
+		if (uc.args[0] == 2)
+			check_report(&uc, 0xabcd);	/* the guest stopped early: why */
+		TEST_ASSERT_EQ(uc.args[0], i ? 1 : 0);
 		bad = xmm_diff(&out, &in);
 		TEST_ASSERT(bad < 0, "run %d: the VMM's xmm%d changed across RUN: %#lx, was %#lx", i,
 			    bad, (unsigned long)out[bad][0], (unsigned long)in[bad][0]);
