@@ -57,7 +57,7 @@ static void many_partitions(const void *arg __unused)
 int main(void)
 {
 	static const struct hvp_test tests[] = {
-		{ .name = "many_partitions", .fn = many_partitions, .timeout_s = 300 },
+		{ .name = "many_partitions", .fn = many_partitions, .timeout_s = 100 },
 	};
 
 	return tap_main(tests, ARRAY_SIZE(tests));
