@@ -26,10 +26,12 @@
 #define EXISTING_GPA	0x100000ULL	/* a 2 MiB range every context maps */
 #define NEW_GPA		0x400000ULL	/* where the baseline MAP_GPA maps */
 
-enum fd_kind { FD_DEV, FD_PART, FD_VP };
+/* FD_PART has VP 0 and a 2 MiB range at EXISTING_GPA; FD_PART_EMPTY has neither. */
+enum fd_kind { FD_DEV, FD_PART, FD_VP, FD_PART_EMPTY, FD_NR };
 
 struct ctx {
-	int fd[3];			/* enum fd_kind */
+	int fd[FD_NR];			/* enum fd_kind */
+	uint64_t hv_features;		/* HVPART_CAP_HV_FEATURES */
 	void *existing, *fresh;		/* 2 MiB aligned backing memory */
 	uint64_t gpa_bits, max_vps;
 	uint32_t max_cpuid, nr_supported;
@@ -45,6 +47,7 @@ struct ioc_desc {
 	size_t size;			/* sizeof the argument, 0: none (pass NULL) */
 	void (*fill)(struct ctx *c, void *arg);
 	bool newer;			/* newer than the walking skeleton: skip on ENOTTY */
+	uint64_t hv_needed;		/* skip unless the module offers these HV features */
 };
 
 enum mut_op { M_NONE, M_SET, M_OR, M_CLEAR };
@@ -126,6 +129,22 @@ static void fill_interrupt(struct ctx *c __unused, void *arg)
 	i->delivery = HVPART_DELIVERY_FIXED;
 }
 
+static void fill_mp_state(struct ctx *c __unused, void *arg)
+{
+	struct hvpart_mp_state *m = arg;
+
+	m->state = HVPART_MP_RUNNABLE;
+}
+
+#define HV_BASE	(HVPART_HV_F(HYPERCALL) | HVPART_HV_F(VP_INDEX))
+
+static void fill_hv_config(struct ctx *c __unused, void *arg)
+{
+	struct hvpart_hv_config *h = arg;
+
+	h->features = HV_BASE;
+}
+
 static void fill_sregs(struct ctx *c __unused, void *arg)
 {
 	vp_sregs_long_mode(NULL, arg);
@@ -170,6 +189,16 @@ IOC(CREATE_VP, FD_PART, HVPART_CREATE_VP, struct hvpart_vp_create, fill_vp);
 static const struct ioc_desc ioc_INTERRUPT = {
 	.name = "INTERRUPT", .fd = FD_PART, .cmd = HVPART_INTERRUPT,
 	.size = sizeof(struct hvpart_interrupt), .fill = fill_interrupt, .newer = true };
+static const struct ioc_desc ioc_SET_HV_CONFIG = {
+	.name = "SET_HV_CONFIG", .fd = FD_PART_EMPTY, .cmd = HVPART_SET_HV_CONFIG,
+	.size = sizeof(struct hvpart_hv_config), .fill = fill_hv_config, .newer = true,
+	.hv_needed = HV_BASE };
+static const struct ioc_desc ioc_GET_MP_STATE = {
+	.name = "GET_MP_STATE", .fd = FD_VP, .cmd = HVPART_GET_MP_STATE,
+	.size = sizeof(struct hvpart_mp_state), .fill = fill_mp_state, .newer = true };
+static const struct ioc_desc ioc_SET_MP_STATE = {
+	.name = "SET_MP_STATE", .fd = FD_VP, .cmd = HVPART_SET_MP_STATE,
+	.size = sizeof(struct hvpart_mp_state), .fill = fill_mp_state, .newer = true };
 IOC(SET_SREGS, FD_VP, HVPART_SET_SREGS, struct hvpart_sregs, fill_sregs);
 IOC(SET_REGS, FD_VP, HVPART_SET_REGS, struct hvpart_regs, fill_regs);
 IOC(GET_MSRS, FD_VP, HVPART_GET_MSRS, struct hvpart_msrs, fill_msrs);
@@ -233,6 +262,9 @@ static uint64_t max_cpuid_plus_1(const struct ctx *c)
 #define INTR	struct hvpart_interrupt
 #define SREGS	struct hvpart_sregs
 #define REGS	struct hvpart_regs
+#define HVC	struct hvpart_hv_config
+#define MPS	struct hvpart_mp_state
+#define HVF(b)	HVPART_HV_F(b)
 #define MSRS	struct hvpart_msrs
 #define MENT	struct hvpart_msr_entry
 
@@ -349,6 +381,37 @@ static const struct bad_case cases[] = {
 	{ .name = "rsvd1", .ioc = &ioc_INTERRUPT, .m = { MSET(INTR, rsvd1, 1) }, .err = EINVAL },
 	{ .name = "fixed vector 15", .ioc = &ioc_INTERRUPT,
 	  .m = { MSET(INTR, vector, 15) }, .err = EINVAL },
+	{ .name = "lowest-priority vector 0", .ioc = &ioc_INTERRUPT,
+	  .m = { MSET(INTR, delivery, HVPART_DELIVERY_LOWEST), MSET(INTR, vector, 0) },
+	  .err = EINVAL },
+	OK(SET_HV_CONFIG),
+	{ .name = "after the first VP", .ioc = &ioc_SET_HV_CONFIG, .err = EBUSY,
+	  .wrong_fd = true, .fd = FD_PART },
+	{ .name = "flags", .ioc = &ioc_SET_HV_CONFIG, .m = { MSET(HVC, flags, 1) }, .err = EINVAL },
+	{ .name = "rsvd[0]", .ioc = &ioc_SET_HV_CONFIG, .m = { MSET(HVC, rsvd[0], 1) },
+	  .err = EINVAL },
+	{ .name = "rsvd[5]", .ioc = &ioc_SET_HV_CONFIG, .m = { MSET(HVC, rsvd[5], 1) },
+	  .err = EINVAL },
+	{ .name = "unknown feature", .ioc = &ioc_SET_HV_CONFIG,
+	  .m = { MOR(HVC, features, 1ULL << HVPART_HV_BIT_COUNT) }, .err = EINVAL },
+	{ .name = "feature bit 63", .ioc = &ioc_SET_HV_CONFIG,
+	  .m = { MOR(HVC, features, 1ULL << 63) }, .err = EINVAL },
+	{ .name = "VP_INDEX without HYPERCALL", .ioc = &ioc_SET_HV_CONFIG,
+	  .m = { MSET(HVC, features, HVF(VP_INDEX)) }, .err = EINVAL },
+	{ .name = "SYNIC without VP_INDEX", .ioc = &ioc_SET_HV_CONFIG,
+	  .m = { MSET(HVC, features, HVF(HYPERCALL) | HVF(SYNIC)) }, .err = EINVAL },
+	{ .name = "STIMER without SYNIC", .ioc = &ioc_SET_HV_CONFIG,
+	  .m = { MOR(HVC, features, HVF(TIME_REF_COUNT) | HVF(STIMER)) }, .err = EINVAL },
+	{ .name = "STIMER without TIME_REF_COUNT", .ioc = &ioc_SET_HV_CONFIG,
+	  .m = { MOR(HVC, features, HVF(SYNIC) | HVF(STIMER)) }, .err = EINVAL },
+	{ .name = "STIMER_DIRECT without STIMER", .ioc = &ioc_SET_HV_CONFIG,
+	  .m = { MOR(HVC, features, HVF(SYNIC) | HVF(TIME_REF_COUNT) | HVF(STIMER_DIRECT)) },
+	  .err = EINVAL },
+	{ .name = "REFERENCE_TSC without TIME_REF_COUNT", .ioc = &ioc_SET_HV_CONFIG,
+	  .m = { MOR(HVC, features, HVF(REFERENCE_TSC)) }, .err = EINVAL },
+	{ .name = "EX_PROCESSOR_MASKS alone", .ioc = &ioc_SET_HV_CONFIG,
+	  .m = { MOR(HVC, features, HVF(EX_PROCESSOR_MASKS)) }, .err = EINVAL },
+	{ .name = "NULL argument", .ioc = &ioc_SET_HV_CONFIG, .err = EFAULT, .null_arg = true },
 	{ .name = "unknown number", .ioc = &ioc_part_unknown, .err = ENOTTY },
 	{ .name = "/dev/hvpart ioctl on a partition", .ioc = &ioc_CREATE_PARTITION,
 	  .err = ENOTTY, .wrong_fd = true, .fd = FD_PART },
@@ -431,6 +494,16 @@ static const struct bad_case cases[] = {
 	{ .name = "RFLAGS arithmetic, IF, DF", .ioc = &ioc_SET_REGS,
 	  .m = { MOR(REGS, rflags, 0xed7) }, .err = 0 },
 	{ .name = "NULL argument", .ioc = &ioc_SET_REGS, .err = EFAULT, .null_arg = true },
+	OK(GET_MP_STATE),
+	{ .name = "NULL argument", .ioc = &ioc_GET_MP_STATE, .err = EFAULT, .null_arg = true },
+	OK(SET_MP_STATE),
+	{ .name = "state HALTED", .ioc = &ioc_SET_MP_STATE,
+	  .m = { MSET(MPS, state, HVPART_MP_HALTED) }, .err = 0 },
+	{ .name = "state past the last", .ioc = &ioc_SET_MP_STATE,
+	  .m = { MSET(MPS, state, HVPART_MP_STATE_COUNT) }, .err = EINVAL },
+	{ .name = "state 0xffffffff", .ioc = &ioc_SET_MP_STATE,
+	  .m = { MSET(MPS, state, 0xffffffff) }, .err = EINVAL },
+	{ .name = "rsvd", .ioc = &ioc_SET_MP_STATE, .m = { MSET(MPS, rsvd, 1) }, .err = EINVAL },
 	{ .name = "baseline", .ioc = &ioc_GET_MSRS, .err = 0, .check_ret = true, .ret = 1 },
 	{ .name = "unknown MSR", .ioc = &ioc_GET_MSRS,
 	  .m = { PSET(MENT, index, 0xdeadbeef) }, .err = 0, .check_ret = true, .ret = 0 },
@@ -505,7 +578,9 @@ static void ctx_init(struct ctx *c)
 	memcpy(c->cpuid, sup, c->nr_supported * sizeof(*sup));
 	free(sup);
 
+	c->hv_features = hvp_check_cap(c->fd[FD_DEV], HVPART_CAP_HV_FEATURES);
 	c->fd[FD_PART] = hvp_ioctl(c->fd[FD_DEV], HVPART_CREATE_PARTITION, &pc, "dev");
+	c->fd[FD_PART_EMPTY] = hvp_ioctl(c->fd[FD_DEV], HVPART_CREATE_PARTITION, &pc, "dev");
 	c->existing = alloc_2m();
 	c->fresh = alloc_2m();
 	m.guest_pa = EXISTING_GPA;
@@ -569,6 +644,9 @@ static void run_case(const void *arg)
 
 	fd = c.fd[bc->wrong_fd ? bc->fd : d->fd];
 	p = bc->null_arg || !d->size ? NULL : buf;
+	__TEST_REQUIRE((c.hv_features & d->hv_needed) == d->hv_needed,
+		       "the module does not offer HV features %#lx",
+		       (unsigned long)(d->hv_needed & ~c.hv_features));
 	if (d->newer && !bc->wrong_fd) {
 		uint8_t valid[512] = { 0 };
 
