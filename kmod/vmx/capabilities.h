@@ -40,6 +40,7 @@ struct vmx_caps {
 	bool invept_single;	/* else INVEPT all-context */
 	bool invvpid_single;	/* else INVVPID all-context */
 	u64 eptp_flags;		/* memory type and walk length for the EPTP */
+	u32 preemption_ticks;	/* VMX-preemption timer value, 0: not in use */
 };
 
 extern struct vmx_caps vmx_caps;

@@ -42,6 +42,7 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 #include <asm/traps.h>
+#include <asm/tsc.h>
 
 #include "../arch_ops.h"
 #include "../guest_mode.h"
@@ -51,6 +52,17 @@
 static bool vpid = true;
 module_param(vpid, bool, 0444);
 MODULE_PARM_DESC(vpid, "Use VMX VPIDs when the CPU has them (default on)");
+/*
+ * Silicon does not need this: external-interrupt exiting takes every host
+ * interrupt out of the guest. Bochs 2.7 re-evaluates interrupt masking at
+ * VM entry before it marks the CPU as in VMX non-root operation, so while
+ * a guest runs with RFLAGS.IF=0 no interrupt ever exits; the Bochs lab
+ * bounds every stay in the guest with the VMX-preemption timer instead.
+ */
+static unsigned int preemption_timer_us;
+module_param(preemption_timer_us, uint, 0444);
+MODULE_PARM_DESC(preemption_timer_us,
+		 "Exit the guest at least every this many microseconds (VMX-preemption timer; 0: off, the default)");
 
 struct vmx_caps vmx_caps __ro_after_init;
 
@@ -125,15 +137,27 @@ static int vmx_caps_controls(void)
 	u32 proc2_allowed1;
 	int ret;
 
-	/* Host interrupts and NMIs exit, so the host stays in charge. */
+	/*
+	 * Host interrupts and NMIs exit, so the host stays in charge. The
+	 * preemption timer only on request (preemption_timer_us).
+	 */
 	ret = vmx_adjust_ctls("pin-based",
 			      true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 					  MSR_IA32_VMX_PINBASED_CTLS,
-			      PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0,
-			      PIN_BASED_VMX_PREEMPTION_TIMER | PIN_BASED_POSTED_INTR,
+			      PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+			      (preemption_timer_us ? PIN_BASED_VMX_PREEMPTION_TIMER : 0), 0,
+			      (preemption_timer_us ? 0 : PIN_BASED_VMX_PREEMPTION_TIMER) |
+			      PIN_BASED_POSTED_INTR,
 			      &vmx_caps.pin, NULL);
 	if (ret)
 		return ret;
+	if (preemption_timer_us) {
+		/* It counts down once per 2^(IA32_VMX_MISC[4:0]) TSC ticks (25.5.1). */
+		u64 ticks = ((u64)preemption_timer_us * tsc_khz / 1000) >>
+			    vmx_misc_preemption_timer_rate(vmx_caps.misc);
+
+		vmx_caps.preemption_ticks = clamp_t(u64, ticks, 1, U32_MAX);
+	}
 
 	/*
 	 * Primary controls; each exit's reason is in vmcs.c. The CR3 and
@@ -678,8 +702,9 @@ static void vmx_set_tpr(struct hvp_vp *vp, u8 tpr)
  * Host state a VM exit does not restore the way Linux had it, saved once
  * per RUN: segment selectors (the VMCS host selectors are 0 for DS/ES/FS/GS,
  * as SDM 26.2.3 wants RPL 0 and TI 0), the FS base and the user GS base of
- * this thread, and the LDT. Restored after each exit only when not 0 (a
- * 64-bit VMM normally has all of them 0).
+ * this thread, the LDT and DEBUGCTL (a VM exit clears it, SDM 28.5.1).
+ * Restored after each exit only when not 0 (a 64-bit VMM normally has all
+ * of them 0).
  */
 static void vmx_save_host_thread_state(struct vmx_vp *vmx)
 {
@@ -690,12 +715,15 @@ static void vmx_save_host_thread_state(struct vmx_vp *vmx)
 	asm volatile("sldt %0" : "=g"(vmx->host_ldt));
 	rdmsrl(MSR_FS_BASE, vmx->host_fs_base);
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
+	vmx->host_debugctl = get_debugctlmsr();
 	vmcs_write(HOST_FS_BASE, vmx->host_fs_base);
 	vmx->msr_host[VMX_MSR_KERNEL_GS_BASE].value = vmx->host_kernel_gs_base;
 }
 
 static void vmx_restore_host_thread_state(struct vmx_vp *vmx)
 {
+	if (unlikely(vmx->host_debugctl))
+		update_debugctlmsr(vmx->host_debugctl);
 	if (unlikely(vmx->host_ldt))
 		asm volatile("lldt %0" : : "rm"(vmx->host_ldt));
 	if (unlikely(vmx->host_ds | vmx->host_es)) {
@@ -753,7 +781,6 @@ static void vmx_run(struct hvp_vp *vp)
 	struct vmx_vp *vmx = to_vmx_vp(vp);
 	int cpu = smp_processor_id();
 	unsigned long cr3, cr4;
-	u64 debugctl;
 	bool switch_xcr0;
 	u32 intr;
 	int fail;
@@ -794,7 +821,8 @@ static void vmx_run(struct hvp_vp *vp)
 		   ((intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
 		    (vp->rflags & X86_EFLAGS_TF)) ? DR_STEP : 0);
 
-	debugctl = get_debugctlmsr();
+	if (vmx_caps.preemption_ticks)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_caps.preemption_ticks);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 	switch_xcr0 = (vp->cr4 & X86_CR4_OSXSAVE) && vp->xcr0 != hvp_host_xcr0;
@@ -806,9 +834,6 @@ static void vmx_run(struct hvp_vp *vp)
 	if (switch_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvp_host_xcr0);
 	vmx->cr2 = native_read_cr2();
-	/* A VM exit clears IA32_DEBUGCTL (SDM 28.5.1). */
-	if (debugctl)
-		update_debugctlmsr(debugctl);
 	vmx_restore_host_thread_state(vmx);
 
 	if (fail) {
@@ -999,6 +1024,7 @@ static const struct vmx_exit_decoder vmx_exit_decoders[] = {
 	VMX_EXIT(EXIT_REASON_MONITOR_INSTRUCTION, INJECT_UD),
 	VMX_EXIT_DECODE(EXIT_REASON_EPT_VIOLATION, SLAT_FAULT, vmx_decode_ept_violation),
 	VMX_EXIT_DECODE(EXIT_REASON_EPT_MISCONFIG, SLAT_MISCONFIG, vmx_decode_ept_misconfig),
+	VMX_EXIT(EXIT_REASON_PREEMPTION_TIMER, NOTHING),
 	VMX_EXIT(EXIT_REASON_INVEPT, INJECT_UD),
 	VMX_EXIT(EXIT_REASON_INVVPID, INJECT_UD),
 	VMX_EXIT(EXIT_REASON_WBINVD, SKIP),

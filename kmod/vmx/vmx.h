@@ -55,7 +55,7 @@ struct vmx_vp {
 	u64 host_cr3, host_cr4;	/* as last written to the VMCS */
 	/* Host state not restored by VM exit, saved per RUN (vmx.c). */
 	u16 host_ds, host_es, host_fs, host_gs, host_ldt;
-	u64 host_fs_base, host_kernel_gs_base;
+	u64 host_fs_base, host_kernel_gs_base, host_debugctl;
 
 	u16 vpid;		/* 0: VPIDs not in use for this VP */
 	u64 eptp;
