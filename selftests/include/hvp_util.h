@@ -8,10 +8,11 @@
  * test binary's own loadable segments to GPA == their link address
  * (static non-PIE: 0x400000), and builds identity-mapped long-mode page
  * tables (0-4 GiB, 2 MiB pages), a GDT (processor.h selectors), a TSS and an
- * IDT whose 32 exception vectors report "unexpected exception" through a
- * ucall unless a test installed a handler. Guest code is ordinary C in the
- * test file; because GVA == GPA == host link address, a guest pointer to a
- * global is the host's pointer to the same global (in the guest's copy).
+ * IDT whose 256 vectors report "unexpected exception" through a ucall
+ * unless a test installed a handler (exceptions 0-31, interrupts 32-255).
+ * Guest code is ordinary C in the test file; because GVA == GPA == host link
+ * address, a guest pointer to a global is the host's pointer to the same
+ * global (in the guest's copy).
  *
  * Host code talks to the module only through the ioctl macros below, which
  * name the failing ioctl and static-assert the argument size against the
@@ -151,6 +152,17 @@ static inline void *addr_gva2hva(struct hvp_vm *vm, uint64_t gva)
 /* Route guest exception @vector to @handler (NULL: back to "unexpected"). */
 void vm_install_exception_handler(struct hvp_vm *vm, int vector,
 				  hvp_exception_handler_t handler);
+/*
+ * Route interrupt @vector (32-255) to @handler, which runs with interrupts
+ * off; when it returns the library EOIs the local APIC (x2APIC or xAPIC,
+ * whichever the VP uses). With HVP_IRQ_NO_EOI the handler EOIs itself, or
+ * not at all (SynIC auto-EOI, tests of ISR and PPR).
+ */
+#define HVP_IRQ_NO_EOI		(1U << 0)
+void vm_install_interrupt_handler(struct hvp_vm *vm, int vector,
+				  hvp_exception_handler_t handler);
+void vm_install_interrupt_handler_flags(struct hvp_vm *vm, int vector,
+					hvp_exception_handler_t handler, uint8_t flags);
 
 /* ---- VPs ------------------------------------------------------------------ */
 

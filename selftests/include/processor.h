@@ -135,6 +135,34 @@ struct ex_regs {
 
 typedef void (*hvp_exception_handler_t)(struct ex_regs *regs);
 
+#define HVP_NR_VECTORS	256
+
+/*
+ * Catching an exception in guest code without a handler (KVM's
+ * KVM_ASM_SAFE): ASM_SAFE(insn) runs @insn with R9 = HVP_FIXUP_MAGIC,
+ * R10 = the instruction's address and R11 = where to continue. If @insn
+ * raises an exception, the library's exception path (processor.c) sees the
+ * magic, sets R9 to the vector and R10 to the error code and resumes at
+ * R11; otherwise R9 is cleared. The vector ends up in the output operand
+ * named "vector" (0: no exception; #DE cannot be told apart, so do not
+ * use this for instructions that may divide). Works on every VP at once,
+ * since all state is in registers.
+ */
+#define HVP_FIXUP_MAGIC		0xabacadaba5a5ULL
+#define HVP_FIXUP_MAGIC_ASM	"0xabacadaba5a5"	/* the same, for asm */
+
+#define ASM_SAFE(insn)							\
+	"mov $" HVP_FIXUP_MAGIC_ASM ", %%r9\n\t"			\
+	"lea 1f(%%rip), %%r10\n\t"					\
+	"lea 2f(%%rip), %%r11\n\t"					\
+	"1: " insn "\n\t"						\
+	"xor %%r9, %%r9\n\t"						\
+	"2:\n\t"							\
+	"mov %%r9b, %[vector]\n\t"
+
+#define ASM_SAFE_OUTPUT(v)	[vector] "=qm"(v)
+#define ASM_SAFE_CLOBBERS	"r9", "r10", "r11", "memory"
+
 /* ---- guest-safe helpers ------------------------------------------------ */
 
 static inline void outb(uint16_t port, uint8_t v)
@@ -208,6 +236,31 @@ static inline uint64_t rdtsc(void)
 	return lo | ((uint64_t)hi << 32);
 }
 
+/* RDMSR/WRMSR that report an exception (e.g. GP_VECTOR) instead of taking it. */
+static inline uint8_t rdmsr_safe(uint32_t msr, uint64_t *val)
+{
+	uint32_t lo, hi;
+	uint8_t vector;
+
+	asm volatile(ASM_SAFE("rdmsr")
+		     : "=a"(lo), "=d"(hi), ASM_SAFE_OUTPUT(vector)
+		     : "c"(msr)
+		     : ASM_SAFE_CLOBBERS);
+	*val = vector ? 0 : lo | ((uint64_t)hi << 32);
+	return vector;
+}
+
+static inline uint8_t wrmsr_safe(uint32_t msr, uint64_t v)
+{
+	uint8_t vector;
+
+	asm volatile(ASM_SAFE("wrmsr")
+		     : ASM_SAFE_OUTPUT(vector)
+		     : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+		     : ASM_SAFE_CLOBBERS);
+	return vector;
+}
+
 #define DEFINE_GET_CR(n)						\
 static inline uint64_t get_cr##n(void)					\
 {									\
@@ -255,6 +308,33 @@ static inline void set_idt(const struct desc_ptr *d)
 static inline void hlt(void)
 {
 	asm volatile("hlt" : : : "memory");
+}
+
+static inline void set_cr8(uint64_t v)
+{
+	asm volatile("mov %0, %%cr8" : : "r"(v) : "memory");
+}
+
+static inline void cli(void)
+{
+	asm volatile("cli" : : : "memory");
+}
+
+static inline void sti(void)
+{
+	asm volatile("sti" : : : "memory");
+}
+
+/* Open an interrupt window of one instruction: pending interrupts are taken. */
+static inline void sti_nop_cli(void)
+{
+	asm volatile("sti; nop; cli" : : : "memory");
+}
+
+/* Sleep until an interrupt, then take it; returns with interrupts off. */
+static inline void safe_halt_cli(void)
+{
+	asm volatile("sti; hlt; cli" : : : "memory");
 }
 
 static inline void cpu_relax(void)

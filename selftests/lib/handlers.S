@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Guest exception entry: one stub per architectural vector 0-31.
+ * Guest exception and interrupt entry: one stub per vector 0-255.
  *
  * Each stub makes the frame uniform (a 0 error code where the CPU pushes
- * none), pushes its vector and jumps to the common path, which saves the
+ * none; interrupts never push one), pushes its vector and jumps to the
+ * common path, which saves the
  * general registers as struct ex_regs (processor.h) and the x87/SSE state
  * (guest C code uses SSE registers; the interrupted code must get its own
  * back), calls route_exception() in processor.c, restores everything from
  * the possibly edited frame, and returns with IRETQ.
  *
- * The IDT is built by the host from hvp_exception_stubs[]: the host and the
- * guest run the same binary at the same address, so the host can read the
- * stub addresses from its own copy of this table.
+ * The IDT is built by the host from hvp_exception_stubs[] (0-31) and
+ * hvp_interrupt_stubs[] (32-255): the host and the guest run the same
+ * binary at the same address, so the host can read the stub addresses from
+ * its own copy of these tables.
  */
 	.text
 
@@ -58,6 +60,28 @@ hvp_exc_stub_\vec:
 	EXC_STUB 29, 1
 	EXC_STUB 30, 1
 	EXC_STUB 31, 0
+
+/*
+ * Vectors 32-255 (interrupts): each stub also records its address in
+ * hvp_interrupt_stubs[], in vector order.
+ */
+	.pushsection .rodata
+	.p2align 3
+	.globl	hvp_interrupt_stubs
+hvp_interrupt_stubs:
+	.popsection
+
+	.set	vec, 32
+	.rept	256 - 32
+	.p2align 4
+1:	pushq	$0
+	pushq	$vec
+	jmp	hvp_exception_common
+	.pushsection .rodata
+	.quad	1b
+	.popsection
+	.set	vec, vec + 1
+	.endr
 
 	.p2align 4
 hvp_exception_common:

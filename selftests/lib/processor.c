@@ -12,6 +12,7 @@
  */
 #include <stdio.h>
 
+#include "apic.h"
 #include "hvp_util.h"
 
 /* ---- host: descriptors ---------------------------------------------------- */
@@ -117,12 +118,14 @@ static void build_gdt_tss(struct hvp_vm *vm)
 static void build_idt(struct hvp_vm *vm)
 {
 	extern const uint64_t hvp_exception_stubs[HVP_NR_EXCEPTIONS];
+	extern const uint64_t hvp_interrupt_stubs[HVP_NR_VECTORS - HVP_NR_EXCEPTIONS];
 	uint64_t *idt = addr_gpa2hva(vm, SYS_IDT_GPA);
 	unsigned int i;
 
 	/* 64-bit interrupt gates (type 0xe, P, DPL 0), IST 0: current stack. */
-	for (i = 0; i < HVP_NR_EXCEPTIONS; i++) {
-		uint64_t off = hvp_exception_stubs[i];
+	for (i = 0; i < HVP_NR_VECTORS; i++) {
+		uint64_t off = i < HVP_NR_EXCEPTIONS ? hvp_exception_stubs[i] :
+				hvp_interrupt_stubs[i - HVP_NR_EXCEPTIONS];
 
 		idt[2 * i] = (off & 0xffff) | ((uint64_t)SEL_CODE64 << 16) |
 			     (0x8eULL << 40) | ((off >> 16 & 0xffff) << 48);
@@ -159,18 +162,39 @@ void vp_sregs_long_mode(struct hvp_vm *vm, struct hvpart_sregs *s)
 
 /* ---- guest: exceptions ------------------------------------------------------ */
 
-/* The guest's copy is written by vm_install_exception_handler(). */
-hvp_exception_handler_t hvp_exception_handlers[HVP_NR_EXCEPTIONS];
+/*
+ * The guest's copies are written by vm_install_exception_handler() and
+ * vm_install_interrupt_handler(): one table for all 256 vectors.
+ */
+hvp_exception_handler_t hvp_exception_handlers[HVP_NR_VECTORS];
+/* Per vector: the library EOIs after the handler unless HVP_IRQ_NO_EOI. */
+uint8_t hvp_interrupt_flags[HVP_NR_VECTORS];
+
+/* An exception raised by an ASM_SAFE() instruction (processor.h). */
+static bool fixup_exception(struct ex_regs *regs)
+{
+	if (regs->r9 != HVP_FIXUP_MAGIC || regs->rip != regs->r10)
+		return false;
+	regs->r9 = regs->vector;
+	regs->r10 = regs->error_code;
+	regs->rip = regs->r11;
+	return true;
+}
 
 void route_exception(struct ex_regs *regs);
 void route_exception(struct ex_regs *regs)
 {
 	hvp_exception_handler_t h = NULL;
 
-	if (regs->vector < HVP_NR_EXCEPTIONS)
+	if (regs->vector < HVP_NR_EXCEPTIONS && fixup_exception(regs))
+		return;
+	if (regs->vector < HVP_NR_VECTORS)
 		h = READ_ONCE(hvp_exception_handlers[regs->vector]);
 	if (h) {
 		h(regs);
+		if (regs->vector >= HVP_NR_EXCEPTIONS &&
+		    !(READ_ONCE(hvp_interrupt_flags[regs->vector]) & HVP_IRQ_NO_EOI))
+			apic_eoi();
 		return;
 	}
 	ucall(UCALL_UNHANDLED, 3, regs->vector, regs->rip, regs->error_code);
@@ -184,6 +208,21 @@ void vm_install_exception_handler(struct hvp_vm *vm, int vector,
 	TEST_ASSERT(vector >= 0 && vector < HVP_NR_EXCEPTIONS,
 		    "vector %d is not an exception vector", vector);
 	write_guest_global(vm, hvp_exception_handlers[vector], handler);
+}
+
+void vm_install_interrupt_handler_flags(struct hvp_vm *vm, int vector,
+					hvp_exception_handler_t handler, uint8_t flags)
+{
+	TEST_ASSERT(vector >= HVP_NR_EXCEPTIONS && vector < HVP_NR_VECTORS,
+		    "vector %d is not an interrupt vector (32-255)", vector);
+	write_guest_global(vm, hvp_interrupt_flags[vector], flags);
+	write_guest_global(vm, hvp_exception_handlers[vector], handler);
+}
+
+void vm_install_interrupt_handler(struct hvp_vm *vm, int vector,
+				  hvp_exception_handler_t handler)
+{
+	vm_install_interrupt_handler_flags(vm, vector, handler, 0);
 }
 
 void guest_code_returned(void);
