@@ -18,6 +18,7 @@
 #include <linux/sched/signal.h>
 #include <linux/ktime.h>
 #include <asm/debugreg.h>
+#include <asm/fpu/api.h>
 #include <asm/nospec-branch.h>
 
 #include "arch_ops.h"
@@ -146,6 +147,13 @@ static int hvp_vp_enter(struct hvp_vp *vp)
 		preempt_enable();
 		return HVP_RESUME;
 	}
+
+	/*
+	 * Preemption or kernel FPU use since the last entry may have put
+	 * another context's state in the registers; reload the guest's.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 
 	tlb_gen = atomic64_read(&part->mem.tlb_gen);
 	if (tlb_gen != vp->tlb_gen_seen) {
