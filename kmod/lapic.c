@@ -212,6 +212,19 @@ static enum hrtimer_restart lapic_timer_expired(struct hrtimer *timer)
 	struct hvp_lapic *l = container_of(timer, struct hvp_lapic, timer);
 	struct hvp_vp *vp = container_of(l, struct hvp_vp, lapic);
 
+	/*
+	 * The hrtimer runs on the host's clock, the deadline on the TSC: if
+	 * the two disagree a little, wait out the rest rather than fire early.
+	 */
+	if (lapic_timer_mode(l) == APIC_LVT_TIMER_TSCDEADLINE) {
+		s64 left = l->host_tsc_deadline - rdtsc();
+
+		if (left > 0 && tsc_khz) {
+			hrtimer_set_expires(timer, ktime_add_ns(ktime_get(),
+					    mul_u64_u32_div(left, 1000000, tsc_khz) + 1));
+			return HRTIMER_RESTART;
+		}
+	}
 	lapic_timer_fire(vp);
 	if (lapic_timer_mode(l) == APIC_LVT_TIMER_PERIODIC && l->timer_period_ns) {
 		hrtimer_forward_now(timer, ns_to_ktime(l->timer_period_ns));
@@ -279,6 +292,8 @@ int hvp_lapic_tsc_deadline_set(struct hvp_vp *vp, u64 value)
 	if (hvp_ops.get_msr(vp, MSR_IA32_TSC, &now))
 		return -EINVAL;
 	delta = value - now;
+	/* The same instant on the host's TSC, for the expiry check. */
+	l->host_tsc_deadline = rdtsc() + delta;
 	if (delta <= 0 || !tsc_khz) {
 		l->tsc_deadline = 0;
 		lapic_timer_fire(vp);

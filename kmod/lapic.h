@@ -41,6 +41,7 @@ struct hvp_lapic {
 	ktime_t timer_start;		/* when the current count started */
 	u64 timer_period_ns;		/* one-shot/periodic: count * divide */
 	u64 tsc_deadline;		/* guest TSC, TSC-deadline mode */
+	u64 host_tsc_deadline;		/* the same deadline on the host's TSC */
 
 	int pending_eoi_exit;		/* vector for HVPART_EXIT_EOI, or -1 */
 };
