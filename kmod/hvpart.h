@@ -31,6 +31,7 @@
 struct dentry;
 struct hvp_partition;
 struct hvp_vp;
+struct hvp_vmbus;
 
 /* A range of guest-physical memory backed by user memory (slat/gpa_map.c). */
 struct hvp_mem_region;
@@ -55,6 +56,7 @@ struct hvp_partition {
 	u64 tsc_offset;		/* guest TSC = host TSC + tsc_offset */
 	bool dead;		/* a broken invariant; ioctls fail with -EIO */
 	struct hvp_hv_partition hv;	/* the Hyper-V interface (hv/) */
+	struct hvp_vmbus *vmbus;	/* VMBus host (vmbus/), or NULL */
 	struct dentry *debugfs;
 	void *debugfs_files;	/* stats.c */
 	void *arch;		/* backend private, ops->partition_init */
@@ -296,6 +298,9 @@ enum hvp_fault_result {
 int hvp_gpa_fault(struct hvp_vp *vp, u64 gpa, u32 access);
 int hvp_gpa_read(struct hvp_partition *part, u64 gpa, void *buf, unsigned int len);
 int hvp_gpa_write(struct hvp_partition *part, u64 gpa, const void *buf, unsigned int len);
+int hvp_gpa_pin_pages(struct hvp_partition *part, const u64 *gfns, unsigned int n,
+		      struct page **pages);
+void hvp_gpa_unpin_pages(struct page **pages, unsigned int n);
 
 /* stats.c */
 void hvp_debugfs_init(void);

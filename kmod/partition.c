@@ -22,6 +22,7 @@
 
 #include "arch_ops.h"
 #include "hvpart.h"
+#include "../vmbus/vmbus.h"
 
 static atomic_t hvp_partition_ids = ATOMIC_INIT(0);
 
@@ -35,6 +36,7 @@ static void hvp_partition_release(struct kref *ref)
 	struct hvp_partition *part = container_of(ref, struct hvp_partition, ref);
 
 	hvp_debugfs_partition_remove(part);
+	hvp_vmbus_destroy(part);
 	hvp_hv_partition_destroy(part);
 	if (hvp_ops.partition_destroy)
 		hvp_ops.partition_destroy(part);
@@ -107,6 +109,16 @@ static long hvp_partition_ioctl(struct file *file, unsigned int cmd, unsigned lo
 		return hvp_hv_signal_ioctl(part, uarg);
 	case HVPART_HV_CONNECT:
 		return hvp_hv_connect_ioctl(part, uarg);
+	case HVPART_VMBUS_CREATE:
+		return hvp_vmbus_create(part, uarg);
+	case HVPART_VMBUS_OFFER:
+		return hvp_vmbus_offer_ioctl(part, uarg);
+	case HVPART_VMBUS_SHUTDOWN:
+		return hvp_ic_shutdown_ioctl(part, uarg);
+	case HVPART_VMBUS_KVP:
+		return hvp_ic_kvp_ioctl(part, uarg);
+	case HVPART_VMBUS_STATUS:
+		return hvp_vmbus_status(part, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -72,6 +72,34 @@ TRACE_EVENT(hvpart_exit,
 		  __entry->rip, __entry->hw_exit_code, __entry->info1, __entry->info2)
 );
 
+/* One VMBus channel-management message, either way (vmbus/vmbus.c). */
+TRACE_EVENT(hvpart_vmbus_msg,
+	TP_PROTO(u32 partition, bool to_guest, u32 type, const char *name, u32 arg, u32 len),
+	TP_ARGS(partition, to_guest, type, name, arg, len),
+
+	TP_STRUCT__entry(
+		__field(u32, partition)
+		__field(bool, to_guest)
+		__field(u32, type)
+		__string(name, name)
+		__field(u32, arg)
+		__field(u32, len)
+	),
+
+	TP_fast_assign(
+		__entry->partition = partition;
+		__entry->to_guest = to_guest;
+		__entry->type = type;
+		__assign_str(name, name);
+		__entry->arg = arg;
+		__entry->len = len;
+	),
+
+	TP_printk("partition %u %s %s (%u) arg %#x len %u", __entry->partition,
+		  __entry->to_guest ? "host->guest" : "guest->host", __get_str(name),
+		  __entry->type, __entry->arg, __entry->len)
+);
+
 #endif /* HVP_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

@@ -9,6 +9,9 @@
  * Ids nobody registered answer HV_STATUS_INVALID_CONNECTION_ID, which is
  * also how a guest learns a VMBus version is not offered.
  *
+ * The module's own VMBus host registers ids the same way, with callbacks
+ * instead of an fd (hvp_hv_conn_register_kernel).
+ *
  * Hypercalls look ids up under RCU and never sleep while doing so; the fd
  * release waits for a grace period before freeing.
  */
@@ -31,11 +34,14 @@ struct hvp_hv_conn {
 	struct hvp_partition *part;
 	u32 id;
 	u32 type;			/* HVPART_HV_CONN_* */
-	struct eventfd_ctx *eventfd;	/* EVENT */
-	spinlock_t lock;		/* MESSAGE ring */
+	/* In-kernel owner (VMBus): called under RCU, must not sleep. */
+	const struct hvp_hv_conn_ops *ops;
+	void *priv;
+	struct eventfd_ctx *eventfd;	/* userspace EVENT */
+	spinlock_t lock;		/* userspace MESSAGE ring */
 	unsigned int head, count;
 	wait_queue_head_t wq;
-	struct hvpart_hv_guest_message ring[HVP_HV_CONN_QUEUE_LEN];
+	struct hvpart_hv_guest_message *ring;
 };
 
 u16 hvp_hv_post_to_connection(struct hvp_vp *vp, u32 conn_id, u32 type, u32 size,
@@ -48,6 +54,8 @@ u16 hvp_hv_post_to_connection(struct hvp_vp *vp, u32 conn_id, u32 type, u32 size
 	c = xa_load(&vp->part->hv.conns, conn_id);
 	if (!c || c->type != HVPART_HV_CONN_MESSAGE) {
 		status = HV_STATUS_INVALID_CONNECTION_ID;
+	} else if (c->ops) {
+		status = c->ops->post(c->priv, vp, type, size, payload);
 	} else {
 		spin_lock(&c->lock);
 		if (c->count == HVP_HV_CONN_QUEUE_LEN) {
@@ -81,6 +89,8 @@ u16 hvp_hv_signal_connection(struct hvp_vp *vp, u32 conn_id)
 	c = xa_load(&vp->part->hv.conns, conn_id);
 	if (!c || c->type != HVPART_HV_CONN_EVENT)
 		status = HV_STATUS_INVALID_CONNECTION_ID;
+	else if (c->ops)
+		c->ops->signal(c->priv, vp);
 	else
 		eventfd_signal(c->eventfd, 1);
 	rcu_read_unlock();
@@ -130,8 +140,7 @@ static __poll_t hvp_conn_poll(struct file *file, poll_table *wait)
 	return READ_ONCE(c->count) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
-/* Unregister and free: the end of a connection fd. */
-static void hvp_conn_destroy(struct hvp_hv_conn *c)
+static void hvp_conn_unlink(struct hvp_hv_conn *c)
 {
 	struct hvp_hv_partition *hv = &c->part->hv;
 
@@ -141,10 +150,68 @@ static void hvp_conn_destroy(struct hvp_hv_conn *c)
 	mutex_unlock(&hv->lock);
 	/* Hypercalls may still be using it under RCU. */
 	synchronize_rcu();
+}
+
+/* Unregister and free: the end of a connection fd. */
+static void hvp_conn_destroy(struct hvp_hv_conn *c)
+{
+	hvp_conn_unlink(c);
 	if (c->eventfd)
 		eventfd_ctx_put(c->eventfd);
 	hvp_partition_put(c->part);
-	kvfree(c);
+	kvfree(c->ring);
+	kfree(c);
+}
+
+/* Insert @c under its id; -EEXIST, -ENOSPC. */
+static int hvp_conn_link(struct hvp_partition *part, struct hvp_hv_conn *c)
+{
+	struct hvp_hv_partition *hv = &part->hv;
+	int ret;
+
+	mutex_lock(&hv->lock);
+	ret = -ENOSPC;
+	if (hv->nr_conns < HVP_HV_MAX_CONNECTIONS) {
+		ret = xa_insert(&hv->conns, c->id, c, GFP_KERNEL_ACCOUNT);
+		if (ret == -EBUSY)
+			ret = -EEXIST;
+	}
+	if (!ret)
+		hv->nr_conns++;
+	mutex_unlock(&hv->lock);
+	return ret;
+}
+
+int hvp_hv_conn_register_kernel(struct hvp_partition *part, u32 id, u32 type,
+				const struct hvp_hv_conn_ops *ops, void *priv)
+{
+	struct hvp_hv_conn *c;
+	int ret;
+
+	if (id >= HVP_HV_CONN_ID_MAX)
+		return -EINVAL;
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	if (!c)
+		return -ENOMEM;
+	c->part = part;
+	c->id = id;
+	c->type = type;
+	c->ops = ops;
+	c->priv = priv;
+	ret = hvp_conn_link(part, c);
+	if (ret)
+		kfree(c);
+	return ret;
+}
+
+void hvp_hv_conn_unregister_kernel(struct hvp_partition *part, u32 id)
+{
+	struct hvp_hv_conn *c = xa_load(&part->hv.conns, id);
+
+	if (WARN_ON_ONCE(!c || !c->ops))
+		return;
+	hvp_conn_unlink(c);
+	kfree(c);
 }
 
 static int hvp_conn_release(struct inode *inode, struct file *file)
@@ -163,7 +230,6 @@ static const struct file_operations hvp_conn_fops = {
 
 int hvp_hv_connect_ioctl(struct hvp_partition *part, const void __user *uarg)
 {
-	struct hvp_hv_partition *hv = &part->hv;
 	struct hvpart_hv_connect args;
 	struct hvp_hv_conn *c;
 	int ret, fd;
@@ -177,7 +243,7 @@ int hvp_hv_connect_ioctl(struct hvp_partition *part, const void __user *uarg)
 	    args.type != HVPART_HV_CONN_EVENT || args.eventfd < 0)
 		return -EINVAL;
 
-	c = kvzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return -ENOMEM;
 	c->part = part;
@@ -185,43 +251,42 @@ int hvp_hv_connect_ioctl(struct hvp_partition *part, const void __user *uarg)
 	c->type = args.type;
 	spin_lock_init(&c->lock);
 	init_waitqueue_head(&c->wq);
-	if (args.type == HVPART_HV_CONN_EVENT) {
+	ret = -ENOMEM;
+	if (args.type == HVPART_HV_CONN_MESSAGE) {
+		c->ring = kvcalloc(HVP_HV_CONN_QUEUE_LEN, sizeof(*c->ring), GFP_KERNEL_ACCOUNT);
+		if (!c->ring)
+			goto err_free;
+	} else {
 		c->eventfd = eventfd_ctx_fdget(args.eventfd);
 		if (IS_ERR(c->eventfd)) {
 			ret = PTR_ERR(c->eventfd);
+			c->eventfd = NULL;
 			goto err_free;
 		}
 	}
-
-	mutex_lock(&hv->lock);
-	ret = -ENOSPC;
-	if (hv->nr_conns >= HVP_HV_MAX_CONNECTIONS)
-		goto err_unlock;
-	ret = xa_insert(&hv->conns, c->id, c, GFP_KERNEL_ACCOUNT);
-	if (ret) {
-		ret = ret == -EBUSY ? -EEXIST : ret;
-		goto err_unlock;
-	}
-	hv->nr_conns++;
+	ret = hvp_conn_link(part, c);
+	if (ret)
+		goto err_free;
 	hvp_partition_get(part);
-	mutex_unlock(&hv->lock);
 
 	fd = anon_inode_getfd("hvpart-hv-connection", &hvp_conn_fops, c, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		hvp_conn_destroy(c);
 	return fd;
 
-err_unlock:
-	mutex_unlock(&hv->lock);
+err_free:
 	if (c->eventfd)
 		eventfd_ctx_put(c->eventfd);
-err_free:
-	kvfree(c);
+	kvfree(c->ring);
+	kfree(c);
 	return ret;
 }
 
 void hvp_hv_connections_destroy(struct hvp_partition *part)
 {
-	/* Every connection fd holds a partition reference: none are left. */
+	/*
+	 * Connection fds hold a partition reference and in-kernel owners
+	 * unregister before the partition goes: none are left.
+	 */
 	WARN_ON_ONCE(!xa_empty(&part->hv.conns));
 }

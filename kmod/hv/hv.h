@@ -110,6 +110,7 @@ int hvp_hv_msr_set(struct hvp_vp *vp, u32 index, u64 value, bool from_host);
 /* tsc_page.c: reference time */
 void hvp_hv_ref_time_init(struct hvp_partition *part);
 u64 hvp_hv_ref_time(struct hvp_vp *vp);
+u64 hvp_hv_ref_time_partition(struct hvp_partition *part);
 int hvp_hv_tsc_page_update(struct hvp_partition *part);
 
 /* hypercall.c */
@@ -135,6 +136,15 @@ int hvp_stimer_msr_set(struct hvp_vp *vp, u32 index, u64 value, bool from_host);
 void hvp_stimer_process(struct hvp_vp *vp);
 
 /* connection.c */
+struct hvp_hv_conn_ops {
+	/* HvPostMessage to the id; returns an HV_STATUS. Atomic context. */
+	u16 (*post)(void *priv, struct hvp_vp *vp, u32 type, u32 size, const u8 *payload);
+	/* HvSignalEvent to the id. Atomic context. */
+	void (*signal)(void *priv, struct hvp_vp *vp);
+};
+int hvp_hv_conn_register_kernel(struct hvp_partition *part, u32 id, u32 type,
+				const struct hvp_hv_conn_ops *ops, void *priv);
+void hvp_hv_conn_unregister_kernel(struct hvp_partition *part, u32 id);
 int hvp_hv_connect_ioctl(struct hvp_partition *part, const void __user *uarg);
 u16 hvp_hv_post_to_connection(struct hvp_vp *vp, u32 conn_id, u32 type, u32 size,
 			      const u8 *payload);

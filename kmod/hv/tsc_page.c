@@ -58,6 +58,16 @@ u64 hvp_hv_ref_time(struct hvp_vp *vp)
 	return div_u64(ktime_get_ns() - hv->ref_base_ns, 100);
 }
 
+/* The same, read from the host side: the partition's TSC offset. */
+u64 hvp_hv_ref_time_partition(struct hvp_partition *part)
+{
+	struct hvp_hv_partition *hv = &part->hv;
+
+	if (hv->tsc_valid)
+		return mul_u64_u64_shr(rdtsc() + part->tsc_offset, hv->tsc_scale, 64);
+	return div_u64(ktime_get_ns() - hv->ref_base_ns, 100);
+}
+
 /* (Re)write the page the guest enabled. Caller holds hv->lock. */
 int hvp_hv_tsc_page_update(struct hvp_partition *part)
 {

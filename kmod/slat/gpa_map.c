@@ -399,3 +399,51 @@ int hvp_gpa_write(struct hvp_partition *part, u64 gpa, const void *buf, unsigned
 {
 	return gpa_copy(part, gpa, (void *)buf, len, true);
 }
+
+/*
+ * Take a reference on the pages behind guest frames @gfns for the module's
+ * own long-lived use (VMBus GPADLs): each must be in a range the guest may
+ * write. The references keep the pages even if the range is unmapped
+ * later; release them with hvp_gpa_unpin_pages().
+ */
+int hvp_gpa_pin_pages(struct hvp_partition *part, const u64 *gfns, unsigned int n,
+		      struct page **pages)
+{
+	struct hvp_gpa_map *mem = &part->mem;
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&mem->lock);
+	for (i = 0; i < n; i++) {
+		u64 gpa = gfns[i] << PAGE_SHIFT;
+		struct hvp_mem_region *r;
+		struct page *page;
+
+		r = gfns[i] >> (64 - PAGE_SHIFT) ? NULL : region_find(mem, gpa);
+		if (!r || !(r->flags & HVPART_MEM_WRITE)) {
+			ret = -EFAULT;
+			break;
+		}
+		page = region_page(part, r, (gpa - r->gpa) >> PAGE_SHIFT);
+		if (IS_ERR(page)) {
+			ret = PTR_ERR(page);
+			break;
+		}
+		get_page(page);
+		pages[i] = page;
+	}
+	mutex_unlock(&mem->lock);
+	if (ret)
+		hvp_gpa_unpin_pages(pages, i);
+	return ret;
+}
+
+void hvp_gpa_unpin_pages(struct page **pages, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		set_page_dirty_lock(pages[i]);
+		put_page(pages[i]);
+	}
+}

@@ -353,6 +353,126 @@ struct hvpart_hv_guest_message {
 	__u8 payload[240];
 };
 
+/*
+ * VMBus (HVPART_VMBUS_CREATE): the module hosts the partition's VMBus -
+ * version negotiation, offers, GPADLs, channel open/close - so that an
+ * unmodified Linux guest's hv_vmbus connects as on Hyper-V. It needs the
+ * SYNIC feature. It owns connection ids 1 and 4 (channel management) and
+ * 0xA00000 + relid (one per channel) of the partition.
+ */
+enum hvpart_vmbus_ic_bit {		/* in-kernel integration services */
+	HVPART_VMBUS_IC_BIT_HEARTBEAT,
+	HVPART_VMBUS_IC_BIT_SHUTDOWN,
+	HVPART_VMBUS_IC_BIT_TIMESYNC,
+	HVPART_VMBUS_IC_BIT_KVP,
+	HVPART_VMBUS_IC_BIT_COUNT,
+};
+#define HVPART_VMBUS_IC(bit)		(1U << HVPART_VMBUS_IC_BIT_##bit)
+#define HVPART_VMBUS_IC_MASK		((1U << HVPART_VMBUS_IC_BIT_COUNT) - 1)
+
+/**
+ * struct hvpart_vmbus_create - argument of HVPART_VMBUS_CREATE
+ * @ics:   HVPART_VMBUS_IC(...) services the module offers to the guest
+ * @flags: must be 0
+ * @rsvd:  must be 0
+ * Errors: EINVAL (bad bits, no SynIC), EEXIST (already created).
+ */
+struct hvpart_vmbus_create {
+	__u32 ics;
+	__u32 flags;
+	__u64 rsvd[3];
+};
+
+/**
+ * struct hvpart_vmbus_offer - argument of HVPART_VMBUS_OFFER
+ *
+ * Offers a channel served by userspace and returns its channel fd; the
+ * guest sees the offer at once if connected, else when it asks for offers.
+ * Closing the fd rescinds the offer. GUIDs are in the on-the-wire
+ * (Microsoft) byte order: the first three fields little-endian.
+ * @chn_flags:      offer flags (e.g. 0 for a device channel)
+ * @mmio_megabytes: MMIO space the device asks for
+ * @flags, @rsvd:   must be 0
+ * Errors: ENOTCONN no VMBus, ENOSPC too many channels (256).
+ */
+struct hvpart_vmbus_offer {
+	__u8 class_id[16];
+	__u8 instance_id[16];
+	__u16 chn_flags;
+	__u16 mmio_megabytes;
+	__u32 flags;
+	__u8 user_defined[120];
+	__u64 rsvd[2];
+};
+
+#define HVPART_VMBUS_SHUTDOWN_F_REBOOT	1
+
+/**
+ * struct hvpart_vmbus_shutdown - argument of HVPART_VMBUS_SHUTDOWN
+ *
+ * Asks the guest, through the shutdown integration service, to power off
+ * (or reboot with F_REBOOT). Returns once the guest accepted; the guest
+ * then shuts down on its own. Errors: ENODEV the service is not offered,
+ * ENOTCONN the guest has not opened it, EIO the guest refused, ETIMEDOUT
+ * no answer in 10 s, EINTR.
+ * @flags: HVPART_VMBUS_SHUTDOWN_F_*
+ * @rsvd:  must be 0
+ */
+struct hvpart_vmbus_shutdown {
+	__u32 flags;
+	__u32 rsvd;
+};
+
+/* KVP operations and pools, as the Hyper-V KVP protocol numbers them. */
+#define HVPART_KVP_OP_GET	0
+#define HVPART_KVP_OP_SET	1
+#define HVPART_KVP_OP_DELETE	2
+#define HVPART_KVP_OP_ENUMERATE	3
+#define HVPART_KVP_POOL_COUNT	5
+
+/**
+ * struct hvpart_vmbus_kvp - argument of HVPART_VMBUS_KVP
+ *
+ * One key/value exchange with the guest's KVP service (and its daemon,
+ * hv_kvp_daemon on Linux). Strings are UTF-8 here (UTF-16 on the wire).
+ * GET: in @key, out @value. SET: in @key, @value. DELETE: in @key.
+ * ENUMERATE: in @index, out @key, @value (the guest fails past the end).
+ * @status: out: 0, or the guest's HRESULT when it failed the request
+ * Errors: ENODEV, ENOTCONN, EINVAL, ETIMEDOUT (35 s), EINTR.
+ */
+struct hvpart_vmbus_kvp {
+	__u8 op;
+	__u8 pool;
+	__u16 rsvd0;
+	__u32 index;
+	__u32 status;
+	__u32 rsvd1;
+	char key[512];
+	char value[2048];
+};
+
+/**
+ * struct hvpart_vmbus_status - HVPART_VMBUS_STATUS, all out
+ * @version:          negotiated protocol version (major << 16 | minor), 0
+ *                    while the guest is not connected
+ * @channels:         channels offered
+ * @open_channels:    channels the guest has open
+ * @gpadls:           GPADLs the guest established
+ * @ics_ready:        HVPART_VMBUS_IC bits whose version was negotiated
+ * @heartbeat_seq:    last heartbeat sequence number the guest returned
+ * @heartbeat_age_ms: milliseconds since then (~0 when never)
+ */
+struct hvpart_vmbus_status {
+	__u32 version;
+	__u32 channels;
+	__u32 open_channels;
+	__u32 gpadls;
+	__u32 ics_ready;
+	__u32 rsvd;
+	__u64 heartbeat_seq;
+	__u64 heartbeat_age_ms;
+};
+
 #define HVPART_MAP_GPA		_IOW(HVPART_IO, 0x10, struct hvpart_mem_map)
 #define HVPART_UNMAP_GPA	_IOW(HVPART_IO, 0x11, struct hvpart_mem_unmap)
 /* Returns a new VP fd (O_CLOEXEC). */
@@ -363,6 +483,12 @@ struct hvpart_hv_guest_message {
 #define HVPART_HV_SIGNAL_EVENT	_IOW(HVPART_IO, 0x16, struct hvpart_hv_event)
 /* Returns a connection fd (O_CLOEXEC). */
 #define HVPART_HV_CONNECT	_IOW(HVPART_IO, 0x17, struct hvpart_hv_connect)
+#define HVPART_VMBUS_CREATE	_IOW(HVPART_IO, 0x18, struct hvpart_vmbus_create)
+/* Returns a channel fd (O_CLOEXEC). */
+#define HVPART_VMBUS_OFFER	_IOW(HVPART_IO, 0x19, struct hvpart_vmbus_offer)
+#define HVPART_VMBUS_SHUTDOWN	_IOW(HVPART_IO, 0x1a, struct hvpart_vmbus_shutdown)
+#define HVPART_VMBUS_KVP	_IOWR(HVPART_IO, 0x1b, struct hvpart_vmbus_kvp)
+#define HVPART_VMBUS_STATUS	_IOR(HVPART_IO, 0x1c, struct hvpart_vmbus_status)
 
 /* ------------------------------------------------------------------------ */
 /* VP fd                                                                     */
@@ -582,5 +708,55 @@ struct hvpart_mp_state {
 #define HVPART_GET_CPUID	_IOWR(HVPART_IO, 0x38, struct hvpart_cpuid)
 #define HVPART_GET_MP_STATE	_IOR(HVPART_IO, 0x39, struct hvpart_mp_state)
 #define HVPART_SET_MP_STATE	_IOW(HVPART_IO, 0x3a, struct hvpart_mp_state)
+
+/* ------------------------------------------------------------------------ */
+/* VMBus channel fd (HVPART_VMBUS_OFFER)                                     */
+/* ------------------------------------------------------------------------ */
+
+enum hvpart_vmbus_chan_event_type {
+	HVPART_VMBUS_CHAN_OPENED = 1,	/* rings are mapped at mmap offset 0 */
+	HVPART_VMBUS_CHAN_CLOSED,	/* the guest closed the channel */
+};
+
+/**
+ * struct hvpart_vmbus_chan_event - read() from a channel fd (poll()able)
+ *
+ * OPENED: the guest opened the channel. mmap(offset 0, length
+ * @in_ring_size + @out_ring_size) maps the guest->host ring (its 4 KiB
+ * header page, then data) followed by the host->guest ring (likewise).
+ * The ring protocol is the guest's (hyperv-facts §5.7-5.9; vmbus/ring.c
+ * implements the host side and can be linked into a VMM).
+ * @relid:        the channel's relid (the guest's event flag)
+ * @target_vp:    VP the guest wants interrupts on
+ * @in_ring_size: bytes of the guest->host ring, header page included
+ * @out_ring_size: bytes of the host->guest ring, header page included
+ * @user_data:    the guest's OPENCHANNEL user data
+ */
+struct hvpart_vmbus_chan_event {
+	__u32 type;
+	__u32 relid;
+	__u32 target_vp;
+	__u32 in_ring_size;
+	__u32 out_ring_size;
+	__u32 rsvd;
+	__u8 user_data[120];
+};
+
+/**
+ * struct hvpart_vmbus_chan_eventfds - HVPART_VMBUS_CHAN_SET_EVENTFDS
+ *
+ * The doorbells of a userspace-served channel, with no exit to userspace
+ * on the guest's side: the module signals @guest_kick when the guest rings
+ * the channel (HvSignalEvent); a write to @host_kick makes the module
+ * interrupt the guest for this channel (SynIC event flag @relid). -1
+ * removes a doorbell. @rsvd: must be 0.
+ */
+struct hvpart_vmbus_chan_eventfds {
+	__s32 guest_kick;
+	__s32 host_kick;
+	__u64 rsvd;
+};
+
+#define HVPART_VMBUS_CHAN_SET_EVENTFDS _IOW(HVPART_IO, 0x40, struct hvpart_vmbus_chan_eventfds)
 
 #endif /* _UAPI_LINUX_HVPART_H */
