@@ -169,8 +169,15 @@ int hvp_hv_msr_get(struct hvp_vp *vp, u32 index, u64 *value, bool from_host)
 		*value = ptpr;
 		return 0;
 	case HV_X64_MSR_EOI:
-	case HV_X64_MSR_ICR:
 		return -EINVAL;		/* write-only */
+	case HV_X64_MSR_ICR:
+		/*
+		 * Read/write (TLFS "Local APIC MSR Accesses"): ICR high and low
+		 * as the APIC reads them - the xAPIC destination, and a low
+		 * word of 0 since delivery is always complete.
+		 */
+		*value = hvp_lapic_x2apic(vp) ? 0 : (u64)vp->lapic.icr_high << 32;
+		return 0;
 	case HV_X64_MSR_CRASH_P0 ... HV_X64_MSR_CRASH_P4:
 		*value = hv->crash_params[index - HV_X64_MSR_CRASH_P0];
 		return 0;
