@@ -84,11 +84,19 @@ static void hvp_hv_flush_vps(struct hvp_partition *part, const unsigned long *ta
 	free_cpumask_var(cpus);
 }
 
-/* Copy @len bytes of the call's memory input. */
-static int hvp_hcall_read(struct hvp_vp *vp, const struct hvp_hcall *hc, void *buf,
+/*
+ * Copy @len bytes of the call's memory input. An input list may not cross
+ * a page (TLFS "Alignment Requirements": HV_STATUS_INVALID_ALIGNMENT);
+ * memory that cannot be read is invalid input.
+ */
+static u16 hvp_hcall_read(struct hvp_vp *vp, const struct hvp_hcall *hc, void *buf,
 			  unsigned int len)
 {
-	return hvp_gpa_read(vp->part, hc->in, buf, len);
+	if ((hc->in & ~PAGE_MASK) + len > PAGE_SIZE)
+		return HV_STATUS_INVALID_ALIGNMENT;
+	if (hvp_gpa_read(vp->part, hc->in, buf, len))
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	return HV_STATUS_SUCCESS;
 }
 
 /*
@@ -163,12 +171,10 @@ static u16 hvp_hcall_flush(struct hvp_vp *vp, const struct hvp_hcall *hc, u16 *r
 	buf = kmalloc(len, GFP_KERNEL);
 	if (!buf)
 		return HV_STATUS_INSUFFICIENT_MEMORY;
-	if (hvp_hcall_read(vp, hc, buf, len)) {
-		status = HV_STATUS_INVALID_HYPERCALL_INPUT;
+	status = hvp_hcall_read(vp, hc, buf, len);
+	if (status != HV_STATUS_SUCCESS)
 		goto out;
-	}
 	flags = ((u64 *)buf)[1];
-	status = HV_STATUS_SUCCESS;
 	if (flags & HV_FLUSH_ALL_PROCESSORS)
 		bitmap_fill(targets, HVP_MAX_VPS);
 	else if (hvp_hcall_is_ex(hc))
@@ -208,10 +214,9 @@ static u16 hvp_hcall_send_ipi(struct hvp_vp *vp, const struct hvp_hcall *hc, u16
 		buf = kmalloc(len, GFP_KERNEL);
 		if (!buf)
 			return HV_STATUS_INSUFFICIENT_MEMORY;
-		if (hvp_hcall_read(vp, hc, buf, len)) {
-			status = HV_STATUS_INVALID_HYPERCALL_INPUT;
+		status = hvp_hcall_read(vp, hc, buf, len);
+		if (status != HV_STATUS_SUCCESS)
 			goto out;
-		}
 		vector = ((u32 *)buf)[0];
 		if (((u32 *)buf)[1]) {
 			status = HV_STATUS_INVALID_PARAMETER;
@@ -249,9 +254,10 @@ static u16 hvp_hcall_post_message(struct hvp_vp *vp, const struct hvp_hcall *hc,
 		u32 payload_size;
 		u8 payload[HV_MESSAGE_PAYLOAD_BYTE_COUNT];
 	} in;
+	u16 status = hvp_hcall_read(vp, hc, &in, sizeof(in));
 
-	if (hvp_hcall_read(vp, hc, &in, sizeof(in)))
-		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	if (status != HV_STATUS_SUCCESS)
+		return status;
 	if (in.payload_size > HV_MESSAGE_PAYLOAD_BYTE_COUNT || !in.message_type ||
 	    (in.message_type & 0x80000000))
 		return HV_STATUS_INVALID_PARAMETER;
@@ -263,9 +269,13 @@ static u16 hvp_hcall_post_message(struct hvp_vp *vp, const struct hvp_hcall *hc,
 static u16 hvp_hcall_signal_event(struct hvp_vp *vp, const struct hvp_hcall *hc, u16 *reps)
 {
 	u64 param = hc->in;
+	u16 status;
 
-	if (!hc->fast && hvp_hcall_read(vp, hc, &param, sizeof(param)))
-		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	if (!hc->fast) {
+		status = hvp_hcall_read(vp, hc, &param, sizeof(param));
+		if (status != HV_STATUS_SUCCESS)
+			return status;
+	}
 	if (param >> 48)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	if ((param >> 32) & 0xffff)
@@ -314,15 +324,20 @@ static u16 hvp_hcall_check(struct hvp_vp *vp, const struct hvp_hcall_desc *d,
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
 	if (!hvp_hv_has(vp->part, d->feature))
 		return HV_STATUS_ACCESS_DENIED;
-	if ((d->flags & HC_REP) ? !hc->rep_cnt : (hc->rep_cnt || hc->rep_idx))
-		return HV_STATUS_INVALID_HYPERCALL_INPUT;
-	if (hc->rep_idx > hc->rep_cnt)
+	/* Rep calls: 0 < count, start < count; simple calls: both 0. */
+	if ((d->flags & HC_REP) ? !hc->rep_cnt || hc->rep_idx >= hc->rep_cnt :
+				  hc->rep_cnt || hc->rep_idx)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	if (hc->var_cnt && !(d->flags & HC_VAR))
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	if (!(d->flags & (hc->fast ? HC_FAST : HC_SLOW)))
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
-	if (!hc->fast && ((hc->in | hc->out) & 7))
+	/*
+	 * TLFS "Common Hypercall Status Codes": a GPA not 8-byte aligned or
+	 * outside the GPA space. No call here has output parameters, and a
+	 * GPA for parameters a call does not have is ignored.
+	 */
+	if (!hc->fast && ((hc->in & 7) || (hc->in >> hvp_gpa_bits())))
 		return HV_STATUS_INVALID_ALIGNMENT;
 	return HV_STATUS_SUCCESS;
 }
