@@ -21,9 +21,11 @@
  *    then zero them so that no guest value can steer host speculation.
  * 4. Before the first RET: refill the return stack buffer the guest may
  *    have poisoned, or the one-entry variant with eIBRS
- *    (X86_FEATURE_RSB_VMEXIT[_LITE]), and clear branch history where the
- *    host does so on VM exit (BHI). IBPB on VM exit is an AMD (SRSO)
- *    measure and has no alternative here.
+ *    (X86_FEATURE_RSB_VMEXIT[_LITE]), clear branch history where the host
+ *    does so on VM exit (BHI), and issue an IBPB where the host asks for
+ *    one on every VM exit (X86_FEATURE_IBPB_ON_VMEXIT; set for SRSO on
+ *    AMD, so patched out on Intel, kept for parity with svm/vmenter.S).
+ *    Switching between VPs' VMCSs gets an IBPB in vmx.c.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
@@ -142,6 +144,8 @@ SYM_INNER_LABEL(hvp_vmx_vmexit, SYM_L_GLOBAL)
 	/* Before any RET: the guest may have poisoned the RSB. */
 	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
 			   X86_FEATURE_RSB_VMEXIT_LITE
+	/* entry_ibpb clobbers RAX, RCX, RDX, not the result in RBX. */
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
 	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	mov	%ebx, %eax

@@ -38,6 +38,7 @@
 #include <asm/desc.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
@@ -459,6 +460,14 @@ static void vmx_vmcs_activate(struct vmx_vp *vmx)
 	if (vc->current_vmcs != vmx) {
 		vmx_vmptrld(vmx->vmcs_pa);
 		vc->current_vmcs = vmx;
+		/*
+		 * Another VP (maybe another partition's) ran here last: it must
+		 * not steer this one's indirect branches (KVM does the same).
+		 */
+		if (vc->last_vp != vmx) {
+			indirect_branch_prediction_barrier();
+			vc->last_vp = vmx;
+		}
 	}
 	if (vmx->host_cpu != cpu)
 		vmx_vmcs_set_host_cpu_state(vmx, cpu);
@@ -563,8 +572,13 @@ static void vmx_vp_free(struct hvp_vp *vp)
 {
 	struct vmx_vp *vmx = to_vmx_vp(vp);
 
+	int cpu;
+
 	/* Not in a RUN, so never left active anywhere. */
 	WARN_ON_ONCE(vmx->active_cpu >= 0);
+	/* A later VP may get this address: the IBPB above must still happen. */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu_ptr(&vmx_cpus, cpu)->last_vp, vmx, NULL);
 	vmx_vpid_free(vmx->vpid);
 	free_page((unsigned long)vmx->vmcs);
 	free_page((unsigned long)vmx->msr_guest);

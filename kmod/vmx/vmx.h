@@ -74,6 +74,7 @@ struct vmx_cpu {
 	phys_addr_t vmxon_pa;
 	bool vmx_on;
 	struct vmx_vp *current_vmcs;	/* the VMCS VMPTRLD made current */
+	struct vmx_vp *last_vp;		/* whose VMCS was current here last */
 };
 
 static inline struct vmx_vp *to_vmx_vp(struct hvp_vp *vp)
