@@ -5,7 +5,8 @@
 #
 #   make [modules]   hvpart.ko, against KDIR
 #   make selftests   static test binaries in selftests/out/
-#   make unit        host-side unit tests (TAP)
+#   make tools       libhvpart, hvctl and its test kernels (tools/out/)
+#   make unit        host-side unit tests (TAP), including tools' (no module)
 #   make lab         modules + selftests, then the QEMU SVM lab (tests/lab/)
 #   make lab-vmx     modules + selftests, then the Bochs VMX lab (tests/lab/)
 #   make check       unit + both labs; last line 'N passed, N failed'
@@ -30,7 +31,7 @@ endif
 KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
-.PHONY: all modules selftests unit lab lab-vmx check clean kdir-check
+.PHONY: all modules selftests tools unit lab lab-vmx check clean kdir-check
 
 all: modules
 
@@ -46,15 +47,19 @@ modules: kdir-check
 selftests:
 	$(MAKE) -C selftests
 
+tools:
+	$(MAKE) -C tools
+
+# Both halves run even when one fails; each prints its own TAP.
 unit:
-	$(MAKE) -C tests/unit run
+	@rc=0; $(MAKE) -C tests/unit run || rc=1; $(MAKE) -C tools check || rc=1; exit $$rc
 
 # modules and selftests may build in parallel; the lab needs both.
-lab: modules selftests
+lab: modules selftests tools
 	LAB_KVER=$(KVER) tests/lab/qemu-svm.sh
 
 # The same kernel, initramfs and suite under Bochs (Intel VMX, EPT, VPID).
-lab-vmx: modules selftests
+lab-vmx: modules selftests tools
 	LAB_KVER=$(KVER) tests/lab/bochs-vmx.sh
 
 # Each half runs even when the other fails; tap-summary.sh has the verdict,
@@ -74,4 +79,5 @@ clean:
 		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	if [ -f selftests/Makefile ]; then $(MAKE) -C selftests clean; fi
 	if [ -f tests/unit/Makefile ]; then $(MAKE) -C tests/unit clean; fi
+	if [ -f tools/Makefile ]; then $(MAKE) -C tools clean; fi
 	rm -rf build

@@ -16,6 +16,8 @@
 #                              plus KVM-MODULE.order: load order, deps first
 #   /selftests/                every executable in selftests/out/
 #   /lab-tests/                every tests/lab/tests/*.sh
+#   /bin/hvctl, /lib/hvctl/    tools/out/hvctl (static) and the test kernels
+#                              tools/out/testkernel.{elf,bin}, if built
 #   /etc/lab-build-info        what went in, printed by init as TAP comments
 #
 # KVER (the kernel the lab boots) comes from -k, else $LAB_KVER, else the
@@ -26,6 +28,7 @@
 #   HVPART_KO      default ./hvpart.ko (repo top)
 #   SELFTESTS_DIR  default selftests/out
 #   LAB_TESTS_DIR  default tests/lab/tests
+#   TOOLS_DIR      default tools/out (hvctl and the test kernels)
 #   BUSYBOX        default /bin/busybox (must be static: busybox-static)
 #   LAB_BUILD      scratch dir for kvm_hold, default the directory of OUT
 set -eu
@@ -72,6 +75,7 @@ OUT=$1
 HVPART_KO=${HVPART_KO:-$ROOT/hvpart.ko}
 SELFTESTS_DIR=${SELFTESTS_DIR:-$ROOT/selftests/out}
 LAB_TESTS_DIR=${LAB_TESTS_DIR:-$ROOT/tests/lab/tests}
+TOOLS_DIR=${TOOLS_DIR:-$ROOT/tools/out}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 mkdir -p "$(dirname "$OUT")"
 OUT=$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")
@@ -186,6 +190,21 @@ if [ -d "$LAB_TESTS_DIR" ]; then
 	done
 fi
 
+# hvctl and its test kernels (`make -C tools`), for the lab tests that run
+# partitions; like the selftests, hvctl must be static.
+tools_found=none
+if [ -x "$TOOLS_DIR/hvctl" ]; then
+	if is_dynamic_elf "$TOOLS_DIR/hvctl"; then
+		die "$TOOLS_DIR/hvctl is dynamically linked; the lab has no libc"
+	fi
+	install -m 755 "$TOOLS_DIR/hvctl" "$STAGE/bin/hvctl"
+	mkdir -p "$STAGE/lib/hvctl"
+	for k in "$TOOLS_DIR"/testkernel.elf "$TOOLS_DIR"/testkernel.bin; do
+		[ ! -f "$k" ] || install -m 644 "$k" "$STAGE/lib/hvctl/"
+	done
+	tools_found="hvctl and $(find "$STAGE/lib/hvctl" -type f | wc -l) test kernel(s) from $TOOLS_DIR"
+fi
+
 {
 	echo "kernel: $KVER"
 	echo "hvpart.ko: sha256 $(sha256sum "$HVPART_KO" | cut -c1-16) from $HVPART_KO"
@@ -193,6 +212,7 @@ fi
 	echo "kvm modules:${kvm_found:- none}"
 	echo "selftests: $nselftests from $SELFTESTS_DIR"
 	echo "lab tests: $nlabtests from $LAB_TESTS_DIR"
+	echo "tools: $tools_found"
 	echo "built: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 } >"$STAGE/etc/lab-build-info"
 
