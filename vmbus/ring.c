@@ -120,6 +120,11 @@ int hvp_ring_recv(struct hvp_ring *r, void *buf, u32 buflen, u32 *len, bool *sig
 	if (pkt_len > buflen)
 		return -EMSGSIZE;
 	ring_copy_out(r, r->index, buf, pkt_len);
+	/*
+	 * The guest may have rewritten the descriptor since we checked it:
+	 * the caller parses @buf, so it gets the descriptor we validated.
+	 */
+	memcpy(buf, &desc, sizeof(desc));
 
 	free_before = r->size - used;
 	next = ring_advance(r, r->index, pkt_len + VMBUS_PKT_TRAILER_SIZE);
@@ -151,6 +156,9 @@ int hvp_ring_send(struct hvp_ring *r, u16 type, u16 flags, u64 trans_id, const v
 		return -EPROTO;
 	if (hdr_len % 8)
 		return -EINVAL;
+	/* Bounded first, so the sums below cannot wrap. */
+	if (hdr_len >= r->size || len >= r->size)
+		return -EMSGSIZE;
 	pkt_len = (sizeof(desc) + hdr_len + len + 7) & ~7U;
 	total = pkt_len + VMBUS_PKT_TRAILER_SIZE;
 	if (pkt_len > 0xffff * 8 || total >= r->size)
