@@ -164,7 +164,9 @@ static void hvp_synic_raise(struct hvp_vp *vp, u32 sint)
 /*
  * Put @msg in SINT @sint's slot if it is free. Returns true when delivered;
  * false when the slot is busy (its message-pending flag is then set) or
- * the SIMP page is off or unreachable (the message waits).
+ * the SIMP page is off or unreachable (the message waits). A masked SINT
+ * still gets its message, only no interrupt (TLFS "EOM Registers": EOM
+ * drains the queue of a masked SINT).
  */
 static bool hvp_synic_deliver(struct hvp_vp *vp, u32 sint, const struct hv_message *msg)
 {
@@ -172,8 +174,7 @@ static bool hvp_synic_deliver(struct hvp_vp *vp, u32 sint, const struct hv_messa
 	u64 slot = (s->simp & PAGE_MASK) + sint * sizeof(struct hv_message);
 	struct hv_message_header head;
 
-	if (!hvp_synic_active(s) || !(s->simp & HV_SYNIC_SIMP_ENABLE) ||
-	    (s->sint[sint] & HV_SYNIC_SINT_MASKED))
+	if (!hvp_synic_active(s) || !(s->simp & HV_SYNIC_SIMP_ENABLE))
 		return false;
 	if (hvp_gpa_read(vp->part, slot, &head, sizeof(head)))
 		return false;
