@@ -7,7 +7,9 @@
  * is told HV_STATUS_INSUFFICIENT_BUFFERS) for read() on the fd; an EVENT
  * connection signals the VMM's eventfd. Closing the fd unregisters the id.
  * Ids nobody registered answer HV_STATUS_INVALID_CONNECTION_ID, which is
- * also how a guest learns a VMBus version is not offered.
+ * also how a guest learns a VMBus version is not offered; an id of the
+ * other kind (a message to an event connection, or the reverse) answers
+ * HV_STATUS_INVALID_PORT_ID, as a port of the wrong type does on Hyper-V.
  *
  * The module's own VMBus host registers ids the same way, with callbacks
  * instead of an fd (hvp_hv_conn_register_kernel).
@@ -52,8 +54,10 @@ u16 hvp_hv_post_to_connection(struct hvp_vp *vp, u32 conn_id, u32 type, u32 size
 
 	rcu_read_lock();
 	c = xa_load(&vp->part->hv.conns, conn_id);
-	if (!c || c->type != HVPART_HV_CONN_MESSAGE) {
+	if (!c) {
 		status = HV_STATUS_INVALID_CONNECTION_ID;
+	} else if (c->type != HVPART_HV_CONN_MESSAGE) {
+		status = HV_STATUS_INVALID_PORT_ID;	/* not a message port (TLFS) */
 	} else if (c->ops) {
 		status = c->ops->post(c->priv, vp, type, size, payload);
 	} else {
@@ -87,8 +91,10 @@ u16 hvp_hv_signal_connection(struct hvp_vp *vp, u32 conn_id)
 
 	rcu_read_lock();
 	c = xa_load(&vp->part->hv.conns, conn_id);
-	if (!c || c->type != HVPART_HV_CONN_EVENT)
+	if (!c)
 		status = HV_STATUS_INVALID_CONNECTION_ID;
+	else if (c->type != HVPART_HV_CONN_EVENT)
+		status = HV_STATUS_INVALID_PORT_ID;	/* not an event port (TLFS) */
 	else if (c->ops)
 		c->ops->signal(c->priv, vp);
 	else
