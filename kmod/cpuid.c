@@ -32,8 +32,9 @@ u64 hvp_host_xcr0;
 static struct hvpart_cpuid_entry *hvp_supported;
 static unsigned int hvp_supported_nent;
 
-/* Per XSAVE component: offset and size in the standard format (leaf 0xD). */
+/* Per XSAVE component (leaf 0xD): standard-format offset, size, 64-byte alignment. */
 static u32 hvp_xsave_offset[64], hvp_xsave_size[64];
+static bool hvp_xsave_align64[64];
 
 #define B(n) BIT(n)
 
@@ -94,8 +95,9 @@ int hvp_cpuid_init(void)
 	if (!hvp_supported)
 		return -ENOMEM;
 	hvp_supported_nent = 0;
-	hvp_host_xcr0 = boot_cpu_has(X86_FEATURE_OSXSAVE) ? xgetbv(XCR_XFEATURE_ENABLED_MASK) :
-							      XFEATURE_MASK_FPSSE;
+	/* As KVM: the kernel turns XSAVE on whenever the CPU has it. */
+	hvp_host_xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ? xgetbv(XCR_XFEATURE_ENABLED_MASK) :
+							   XFEATURE_MASK_FPSSE;
 
 	e = hvp_supported_add(0, 0, false);
 	max_basic = min_t(u32, e->eax, HVP_MAX_BASIC_LEAF);
@@ -105,7 +107,7 @@ int hvp_cpuid_init(void)
 	e->ebx &= 0xffff;	/* brand index, CLFLUSH size; APIC ID filled per VP */
 	e->ecx = (e->ecx & HVP_1_ECX) | HVP_1_ECX_HYPERVISOR | HVP_1_ECX_EMULATED;
 	e->edx = (e->edx & HVP_1_EDX) | HVP_1_EDX_EMULATED;
-	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
 		e->ecx &= ~(B(26) | B(28));
 
 	if (max_basic >= 2)
@@ -119,7 +121,7 @@ int hvp_cpuid_init(void)
 		e->edx &= HVP_7_EDX;
 	}
 
-	if (max_basic >= 0xd && boot_cpu_has(X86_FEATURE_OSXSAVE)) {
+	if (max_basic >= 0xd && boot_cpu_has(X86_FEATURE_XSAVE)) {
 		u64 xcr0 = hvp_xcr0_switchable();
 		u32 size = 576;
 
@@ -129,6 +131,7 @@ int hvp_cpuid_init(void)
 			cpuid_count(0xd, i, &eax, &ebx, &ecx, &edx);
 			hvp_xsave_size[i] = eax;
 			hvp_xsave_offset[i] = ebx;
+			hvp_xsave_align64[i] = ecx & B(1);
 			size = max(size, eax + ebx);
 		}
 		e = hvp_supported_add(0xd, 0, true);
@@ -279,6 +282,22 @@ static u32 hvp_xsave_size_for(u64 xcr0)
 	return size;
 }
 
+/* The same in the compacted format XSAVEC uses (XCR0 only: no XSAVES). */
+static u32 hvp_xsave_compacted_size_for(u64 xcr0)
+{
+	u32 size = 576;
+	unsigned int i;
+
+	for (i = 2; i < 64; i++) {
+		if (!(xcr0 & BIT_ULL(i)) || !hvp_xsave_size[i])
+			continue;
+		if (hvp_xsave_align64[i])
+			size = ALIGN(size, 64);
+		size += hvp_xsave_size[i];
+	}
+	return size;
+}
+
 void hvp_cpuid_emulate(struct hvp_vp *vp)
 {
 	u32 function = vp->gprs[HVP_RAX], index = vp->gprs[HVP_RCX];
@@ -305,6 +324,8 @@ void hvp_cpuid_emulate(struct hvp_vp *vp)
 	case 0xd:
 		if (index == 0 && e)
 			ebx = hvp_xsave_size_for(vp->xcr0);
+		else if (index == 1 && e && (eax & B(1)))
+			ebx = hvp_xsave_compacted_size_for(vp->xcr0);
 		break;
 	}
 	vp->gprs[HVP_RAX] = eax;

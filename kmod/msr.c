@@ -144,6 +144,8 @@ static const struct hvp_msr_desc hvp_core_msrs[] = {
 	{ MSR_IA32_UCODE_REV,		hvp_zero_get,		hvp_ignore_set },
 	{ MSR_IA32_MISC_ENABLE,		hvp_misc_enable_get,	hvp_misc_enable_set },
 	{ MSR_IA32_DEBUGCTLMSR,		hvp_zero_get,		hvp_zero_only_set },
+	/* AMD northbridge config: Linux sets a bit at CPU online; no effect here. */
+	{ MSR_AMD64_NB_CFG,		hvp_zero_get,		hvp_ignore_set },
 	{ MSR_IA32_SYSENTER_CS,		hvp_backend_get,	hvp_backend_set },
 	{ MSR_IA32_SYSENTER_ESP,	hvp_backend_get,	hvp_canonical_set },
 	{ MSR_IA32_SYSENTER_EIP,	hvp_backend_get,	hvp_canonical_set },

@@ -326,13 +326,30 @@ static noinstr void svm_enter_exit(struct svm_vp *svm, struct svm_cpu *sc)
 
 static void svm_decode_exit(struct svm_vp *svm);
 
+/*
+ * Give the host its XCR0 back. Silicon intercepts XSETBV (and exit.c
+ * emulates it), but QEMU's TCG does not honour that intercept: if the
+ * guest changed XCR0 behind our back, take its value as the guest's and
+ * restore the host's, so the host never runs with a guest's XCR0.
+ */
+static void svm_restore_xcr0(struct hvp_vp *vp, bool switched)
+{
+	u64 expected = switched ? vp->xcr0 : hvp_host_xcr0;
+	u64 now = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+	if (now != expected)
+		vp->xcr0 = now;
+	if (now != hvp_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvp_host_xcr0);
+}
+
 static void svm_run(struct hvp_vp *vp)
 {
 	struct svm_vp *svm = to_svm_vp(vp);
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpus);
 	struct vmcb *vmcb = svm->vmcb;
 	int cpu = smp_processor_id();
-	bool switch_xcr0;
+	bool guest_xsave, switch_xcr0;
 
 	svm_asid_prepare(svm, sc, cpu);
 
@@ -361,13 +378,14 @@ static void svm_run(struct hvp_vp *vp)
 	svm->last_cpu = cpu;
 	sc->last_vmcb_pa = svm->vmcb_pa;
 
-	switch_xcr0 = (vp->cr4 & X86_CR4_OSXSAVE) && vp->xcr0 != hvp_host_xcr0;
+	guest_xsave = vp->cr4 & X86_CR4_OSXSAVE;
+	switch_xcr0 = guest_xsave && vp->xcr0 != hvp_host_xcr0;
 	svm_clgi();
 	if (switch_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vp->xcr0);
 	svm_enter_exit(svm, sc);
-	if (switch_xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvp_host_xcr0);
+	if (guest_xsave)
+		svm_restore_xcr0(vp, switch_xcr0);
 	svm_stgi();
 	/* A pending host NMI was taken at STGI. */
 
