@@ -2,7 +2,8 @@
 /*
  * hvctl list: every partition with a control socket in the control
  * directory, asked for its status. A socket nobody answers on (its worker
- * was killed) is shown as "stale".
+ * was killed) is shown as "stale". VMBUS is the protocol version the guest
+ * negotiated, "-" before it connects or without VMBus.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -50,8 +51,8 @@ int cmd_list(int argc, char **argv)
 		}
 		return hvctl_usage_error("list", "unexpected argument '%s'", argv[1]);
 	}
-	printf("%-20s %-10s %4s %8s %8s %9s  %s\n", "NAME", "STATE", "VPS", "MEMORY", "PID",
-	       "UPTIME", "SERIAL");
+	printf("%-20s %-10s %4s %8s %8s %9s %-6s %s\n", "NAME", "STATE", "VPS", "MEMORY", "PID",
+	       "UPTIME", "VMBUS", "SERIAL");
 	d = opendir(control_dir());
 	if (!d)
 		return 0;	/* no directory: nothing has ever run */
@@ -68,7 +69,7 @@ int cmd_list(int argc, char **argv)
 	qsort(names, n, sizeof(names[0]), cmp_names);
 	for (i = 0; i < n; i++) {
 		char reply[CONTROL_LINE_MAX], err[512], state[16], vps[8], mem[32], pid[16];
-		char up[48], serial[64], msize[16];
+		char up[48], serial[64], msize[16], vmbus[16];
 		unsigned long long uptime, bytes;
 
 		if (control_request(names[i], "status", reply, sizeof(reply), err, sizeof(err)) ||
@@ -83,13 +84,14 @@ int cmd_list(int argc, char **argv)
 		field(reply, "pid", pid, sizeof(pid));
 		field(reply, "uptime", up, sizeof(up));
 		field(reply, "serial", serial, sizeof(serial));
+		field(reply, "vmbus", vmbus, sizeof(vmbus));
 		bytes = strtoull(mem, NULL, 10);
 		format_size(bytes, msize, sizeof(msize));
 		uptime = strtoull(up, NULL, 10);
 		snprintf(up, sizeof(up), "%llu:%02llu:%02llu", uptime / 3600, uptime / 60 % 60,
 			 uptime % 60);
-		printf("%-20s %-10s %4s %8s %8s %9s  %s\n", names[i], state, vps, msize, pid, up,
-		       serial);
+		printf("%-20s %-10s %4s %8s %8s %9s %-6s %s\n", names[i], state, vps, msize, pid, up,
+		       vmbus, serial);
 		free(names[i]);
 	}
 	return 0;

@@ -19,7 +19,7 @@ static const struct hvctl_cmd commands[] = {
 	{ "list", cmd_list, "list running partitions" },
 	{ "pause", cmd_pause, "pause every VP of a partition" },
 	{ "resume", cmd_resume, "resume a paused partition" },
-	{ "shutdown", cmd_shutdown, "ask the guest to power off (ACPI power button)" },
+	{ "shutdown", cmd_shutdown, "ask the guest to power off (integration service, else ACPI)" },
 	{ "stop", cmd_stop, "stop a partition at once (forced power off)" },
 };
 

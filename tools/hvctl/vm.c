@@ -220,6 +220,7 @@ static int vm_setup_hyperv(struct vm *vm)
 {
 	uint64_t offered, features;
 	char names[512];
+	int ret;
 
 	if (!vm->cfg->hyperv) {
 		hvctl_info("%s: --no-hyperv: the guest sees plain hardware", vm->cfg->name);
@@ -241,6 +242,24 @@ static int vm_setup_hyperv(struct vm *vm)
 	}
 	hvp_hv_features_str(features, names, sizeof(names));
 	hvctl_info("%s: Hyper-V interface: %s", vm->cfg->name, names);
+
+	/*
+	 * VMBus lives in the module, with the heartbeat, shutdown, time sync
+	 * and KVP integration services. A module without it (ENOTTY) still
+	 * runs the guest, just without enlightened I/O.
+	 */
+	if (!(features & HVPART_HV_F(SYNIC)))
+		return 0;
+	ret = hvp_partition_vmbus_create(&vm->part, HVPART_VMBUS_IC_MASK);
+	if (ret == -ENOTTY) {
+		hvctl_info("%s: this hvpart.ko has no VMBus", vm->cfg->name);
+		return 0;
+	}
+	if (ret) {
+		hvctl_err("%s", hvp_error());
+		return -1;
+	}
+	vm->vmbus = true;
 	return 0;
 }
 
@@ -332,6 +351,104 @@ static int vm_start_threads(struct vm *vm)
 	return 0;
 }
 
+struct shutdown_req {
+	struct vm *vm;
+	int fd;		/* the client, answered when the guest has been told */
+};
+
+/*
+ * `hvctl shutdown`, as Hyper-V does it: the shutdown integration service
+ * when the guest has opened it, else the ACPI power button. The service
+ * waits up to 10 s for the guest's answer, so this runs in its own thread
+ * and answers the client itself.
+ */
+static void *vm_shutdown_thread(void *arg)
+{
+	struct shutdown_req *req = arg;
+	struct vm *vm = req->vm;
+	char why[256] = "", err[256];
+	sigset_t kick;
+	int ret;
+
+	/* vm_run() interrupts the service's wait with SIGUSR1 at the end. */
+	sigemptyset(&kick);
+	sigaddset(&kick, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+
+	if (vm->vmbus) {
+		ret = hvp_partition_vmbus_shutdown(&vm->part, 0);
+		if (!ret) {
+			control_reply(req->fd, "ok the guest accepted the shutdown request (integration service)");
+			goto out;
+		}
+		if (ret != -ENODEV && ret != -ENOTCONN) {
+			control_reply(req->fd, "error %s", hvp_error());
+			goto out;
+		}
+		snprintf(why, sizeof(why), "the guest has not opened the shutdown integration service (Linux: hv_utils), and ");
+	}
+	if (pm_power_button(vm, err, sizeof(err)))
+		control_reply(req->fd, "error %s%s", why, err);
+	else
+		control_reply(req->fd, "ok power button pressed (ACPI)");
+out:
+	close(req->fd);
+	free(req);
+	pthread_mutex_lock(&vm->lock);
+	vm->shutdown_busy = false;
+	pthread_mutex_unlock(&vm->lock);
+	return NULL;
+}
+
+static void vm_shutdown_request(struct vm *vm, int fd)
+{
+	struct shutdown_req *req;
+	bool busy;
+	int ret;
+
+	pthread_mutex_lock(&vm->lock);
+	busy = vm->shutdown_busy;
+	if (!busy && vm->shutdown_started) {
+		/* The previous one has answered: reap it before the next. */
+		pthread_join(vm->shutdown_thread, NULL);
+		vm->shutdown_started = false;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	req = busy ? NULL : malloc(sizeof(*req));
+	if (!req) {
+		control_reply(fd, "error %s", busy ? "a shutdown request is already in progress"
+					       : strerror(ENOMEM));
+		close(fd);
+		return;
+	}
+	*req = (struct shutdown_req){ vm, fd };
+	pthread_mutex_lock(&vm->lock);
+	ret = pthread_create(&vm->shutdown_thread, NULL, vm_shutdown_thread, req);
+	vm->shutdown_started = vm->shutdown_busy = !ret;
+	pthread_mutex_unlock(&vm->lock);
+	if (ret) {
+		control_reply(fd, "error %s", strerror(ret));
+		close(fd);
+		free(req);
+	}
+}
+
+/* " vmbus=5.2 heartbeat=3" when the guest is connected, else " vmbus=-". */
+static void vm_vmbus_status(struct vm *vm, char *buf, size_t len)
+{
+	struct hvpart_vmbus_status st;
+
+	buf[0] = '\0';
+	if (!vm->vmbus || hvp_partition_vmbus_status(&vm->part, &st))
+		return;
+	if (!st.version)
+		snprintf(buf, len, " vmbus=-");
+	else
+		snprintf(buf, len, " vmbus=%u.%u channels=%u/%u heartbeat=%llu",
+			 st.version >> 16, st.version & 0xffff, st.open_channels, st.channels,
+			 (unsigned long long)st.heartbeat_seq);
+}
+
 static void vm_control(struct vm *vm, int listen_fd)
 {
 	char req[CONTROL_LINE_MAX], err[256];
@@ -345,13 +462,13 @@ static void vm_control(struct vm *vm, int listen_fd)
 	}
 	hvctl_debug("%s: control request '%s'", vm->cfg->name, req);
 	if (!strcmp(req, "status")) {
-		char mem[32];
+		char vmbus[128];
 
-		format_size(vm->cfg->memory, mem, sizeof(mem));
-		control_reply(fd, "ok name=%s state=%s vps=%u memory=%llu pid=%d uptime=%.0f serial=%s",
+		vm_vmbus_status(vm, vmbus, sizeof(vmbus));
+		control_reply(fd, "ok name=%s state=%s vps=%u memory=%llu pid=%d uptime=%.0f serial=%s%s",
 			      vm->cfg->name, vm_state_name(vm), vm->nr_vps,
 			      (unsigned long long)vm->cfg->memory, (int)getpid(), vm_uptime(vm),
-			      vm->console_path);
+			      vm->console_path, vmbus);
 	} else if (!strcmp(req, "pause")) {
 		if (vm_pause(vm, err, sizeof(err)))
 			control_reply(fd, "error %s", err);
@@ -366,10 +483,8 @@ static void vm_control(struct vm *vm, int listen_fd)
 		vm_finish(vm, HVCTL_EXIT_STOPPED, "stopped by 'hvctl stop'");
 		control_reply(fd, "ok");
 	} else if (!strcmp(req, "shutdown")) {
-		if (pm_power_button(vm, err, sizeof(err)))
-			control_reply(fd, "error %s", err);
-		else
-			control_reply(fd, "ok power button pressed");
+		vm_shutdown_request(vm, fd);
+		return;		/* the thread answers and closes */
 	} else {
 		control_reply(fd, "error unknown request '%s'", req);
 	}
@@ -548,6 +663,10 @@ int vm_run(const struct run_config *cfg)
 	for (i = 0; i < vm->nr_vps; i++)
 		if (vm->vps[i].thread_started)
 			pthread_join(vm->vps[i].thread, NULL);
+	if (vm->shutdown_started) {
+		pthread_kill(vm->shutdown_thread, SIGUSR1);
+		pthread_join(vm->shutdown_thread, NULL);
+	}
 	code = vm->exit_code;
 	hvctl_err("%s: %s (exit status %d, %.1f s)", cfg->name, vm->exit_msg, code,
 		  vm_uptime(vm));

@@ -124,6 +124,11 @@ struct vm {
 	char console_path[64];
 	uint64_t console_dropped;
 
+	bool vmbus;			/* the module hosts VMBus for this partition */
+	pthread_t shutdown_thread;	/* a `hvctl shutdown` in progress (vm.c) */
+	bool shutdown_started;		/* ... was ever started: join at the end */
+	bool shutdown_busy;		/* ... has not answered yet (under lock) */
+
 	struct serial *serial;
 	struct pm *pm;
 	struct ioapic *ioapic;

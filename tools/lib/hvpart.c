@@ -279,6 +279,31 @@ int hvp_partition_set_hv_config(struct hvp_partition *p, uint64_t features)
 	return ret < 0 ? ret : 0;
 }
 
+int hvp_partition_vmbus_create(struct hvp_partition *p, uint32_t ics)
+{
+	struct hvpart_vmbus_create c = { .ics = ics };
+	int ret = HVP_IOCTL(p, p->fd, HVPART_VMBUS_CREATE, &c);
+
+	return ret < 0 ? ret : 0;
+}
+
+int hvp_partition_vmbus_shutdown(struct hvp_partition *p, uint32_t flags)
+{
+	struct hvpart_vmbus_shutdown sd = { .flags = flags };
+	int ret = HVP_IOCTL(p, p->fd, HVPART_VMBUS_SHUTDOWN, &sd);
+
+	return ret < 0 ? ret : 0;
+}
+
+int hvp_partition_vmbus_status(struct hvp_partition *p, struct hvpart_vmbus_status *st)
+{
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = HVP_IOCTL(p, p->fd, HVPART_VMBUS_STATUS, st);
+	return ret < 0 ? ret : 0;
+}
+
 /* ---- guest memory ------------------------------------------------------- */
 
 int hvp_mem_alloc(uint64_t size, void **mem)

@@ -112,6 +112,19 @@ int hvp_partition_interrupt(struct hvp_partition *p, const struct hvpart_interru
 /* HVPART_SET_HV_CONFIG: HVPART_HV_F(...) @features; before the first VP. */
 int hvp_partition_set_hv_config(struct hvp_partition *p, uint64_t features);
 
+/*
+ * VMBus, hosted by the module. HVPART_VMBUS_CREATE with the in-kernel
+ * integration services @ics (HVPART_VMBUS_IC(...)); needs SYNIC.
+ */
+int hvp_partition_vmbus_create(struct hvp_partition *p, uint32_t ics);
+/*
+ * HVPART_VMBUS_SHUTDOWN: ask the guest's shutdown service to power off
+ * (or reboot, HVPART_VMBUS_SHUTDOWN_F_REBOOT). Blocks until the guest
+ * answers, at most 10 s; -ENODEV/-ENOTCONN: no service, or not opened.
+ */
+int hvp_partition_vmbus_shutdown(struct hvp_partition *p, uint32_t flags);
+int hvp_partition_vmbus_status(struct hvp_partition *p, struct hvpart_vmbus_status *st);
+
 /* ---- guest memory ------------------------------------------------------- */
 
 /*
