@@ -81,10 +81,13 @@
 #define FADT_F_WBINVD		(1U << 0)
 #define FADT_F_PROC_C1		(1U << 2)
 #define FADT_F_SLP_BUTTON	(1U << 5)	/* set: no fixed-feature sleep button */
-#define FADT_F_FIX_RTC		(1U << 6)	/* set: no RTC wake status in PM1 */
 #define FADT_F_TMR_VAL_EXT	(1U << 8)	/* 32-bit PM timer */
 #define FADT_F_RESET_REG_SUP	(1U << 10)
-/* PWR_BUTTON (bit 4) stays clear: the power button is a fixed feature. */
+/*
+ * PWR_BUTTON (bit 4) stays clear: the power button is a fixed feature.
+ * FIX_RTC (bit 6) too: RTC_STS/RTC_EN are in PM1 (Linux's rtc_cmos enables
+ * the RTC event and complains if the bit does not stick).
+ */
 
 /* IA-PC boot architecture flags (Table 5-35). */
 #define IAPC_NO_VGA		(1U << 2)
@@ -206,7 +209,7 @@ static uint32_t build_fadt(uint8_t *t, uint64_t facs, uint64_t dsdt)
 	put8(t, FADT_CENTURY, RTC_CENTURY_INDEX);
 	put16(t, FADT_IAPC_BOOT_ARCH, IAPC_NO_VGA);
 	put32(t, FADT_FLAGS, FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_SLP_BUTTON |
-			     FADT_F_FIX_RTC | FADT_F_TMR_VAL_EXT | FADT_F_RESET_REG_SUP);
+			     FADT_F_TMR_VAL_EXT | FADT_F_RESET_REG_SUP);
 	build_gas_io(t, FADT_RESET_REG, PORT_RESET, 8);
 	put8(t, FADT_RESET_VALUE, RESET_VALUE);
 	put8(t, FADT_MINOR_REVISION, 3);

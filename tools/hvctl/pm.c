@@ -4,8 +4,8 @@
  * facts from the ACPI specification 6.3, §4.8 "ACPI Hardware Model":
  *
  *   PM1a_STS (0x400, 16 bits, write 1 to clear): TMR_STS 0, PWRBTN_STS 8,
- *            WAK_STS 15
- *   PM1a_EN  (0x402, 16 bits): TMR_EN 0, GBL_EN 5, PWRBTN_EN 8
+ *            RTC_STS 10, WAK_STS 15
+ *   PM1a_EN  (0x402, 16 bits): TMR_EN 0, GBL_EN 5, PWRBTN_EN 8, RTC_EN 10
  *   PM1a_CNT (0x404, 16 bits): SCI_EN 0 (reads 1: ACPI mode is always on,
  *            since the FADT has no SMI_CMD), SLP_TYP 12:10, SLP_EN 13
  *            (write-only)
@@ -33,9 +33,11 @@
 #define PM1_TMR			(1U << 0)
 #define PM1_GBL			(1U << 5)
 #define PM1_PWRBTN		(1U << 8)
+#define PM1_RTC			(1U << 10)
 #define PM1_WAK			(1U << 15)
-#define PM1_STS_MASK		(PM1_TMR | PM1_PWRBTN | PM1_WAK)
-#define PM1_EN_MASK		(PM1_TMR | PM1_GBL | PM1_PWRBTN)
+#define PM1_STS_MASK		(PM1_TMR | PM1_PWRBTN | PM1_RTC | PM1_WAK)
+/* RTC_EN is writable (ACPICA checks that it sticks) but no alarm ever fires. */
+#define PM1_EN_MASK		(PM1_TMR | PM1_GBL | PM1_PWRBTN | PM1_RTC)
 
 #define PM1_CNT_SCI_EN		(1U << 0)
 #define PM1_CNT_SLP_TYP_SHIFT	10
