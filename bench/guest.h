@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The benchmark guest's contract with its VMMs, shared by guest.S and the
+ * host side. Both VMMs (vmm_kvm.c, vmm_hvpart.c) load the same bytes at the
+ * same guest-physical addresses and start the VP in the same state, so any
+ * difference in a row comes from the hypervisor, not from the guest.
+ *
+ * Guest-physical layout (the low 2 MiB are one mapped range):
+ *   0x1000  PML4        identity map of 0..2 GiB with 2 MiB pages
+ *   0x2000  PDPT
+ *   0x3000  PD, 2 pages (0..1 GiB, 1..2 GiB)
+ *   0x5000  GDT         null, 64-bit code, data, 64-bit TSS (16 bytes)
+ *   0x5800  TSS
+ *   0x6000  mailbox     struct bench_mbox
+ *   0x8000  top of the stack
+ *   0x9000  Hyper-V hypercall page (the hypervisor writes it)
+ *   0x10000 guest code  guest.S
+ *   1 GiB   bench memory, mapped only by the memory rows
+ *
+ * Protocol: the guest writes its result into the mailbox and does an OUT
+ * to BENCH_PORT_CTRL; the VMM sees that exit, reads the mailbox, writes
+ * the next command and runs the VP again. BENCH_PORT_NOP is the port the
+ * port-I/O row exits on: the VMM just runs the VP again.
+ */
+#ifndef BENCH_GUEST_H
+#define BENCH_GUEST_H
+
+#define BENCH_PML4_GPA		0x1000
+#define BENCH_PDPT_GPA		0x2000
+#define BENCH_PD_GPA		0x3000
+#define BENCH_GDT_GPA		0x5000
+#define BENCH_TSS_GPA		0x5800
+#define BENCH_MBOX_GPA		0x6000
+#define BENCH_STACK_TOP		0x8000
+#define BENCH_HCPAGE_GPA	0x9000
+#define BENCH_CODE_GPA		0x10000
+#define BENCH_LOW_SIZE		0x200000
+#define BENCH_IDENTITY_SIZE	0x80000000
+#define BENCH_MEM_GPA		0x40000000
+#define BENCH_MEM_MAX		0x40000000
+
+#define BENCH_SEL_CODE64	0x08
+#define BENCH_SEL_DATA		0x10
+#define BENCH_SEL_TSS		0x18
+#define BENCH_GDT_ENTRIES	5	/* the TSS takes two */
+
+#define BENCH_PORT_CTRL		0x510
+#define BENCH_PORT_NOP		0x511
+
+/* RDMSR row: IA32_APIC_BASE, handled in the kernel by KVM and hvpart. */
+#define BENCH_MSR		0x1b
+
+/*
+ * Hypercall row. RAX is KVM's hypercall number, RCX the Hyper-V call code
+ * (bits 15:0): neither is a call either hypervisor knows.
+ */
+#define BENCH_HC_KVM_NR		0xbe4c
+#define BENCH_HC_HV_INPUT	0xffff
+
+/* Hyper-V MSRs (TLFS) that turn hypercalls on, and the ID the guest gives. */
+#define BENCH_HV_MSR_GUEST_OS_ID	0x40000000
+#define BENCH_HV_MSR_HYPERCALL		0x40000001
+#define BENCH_HV_GUEST_OS_ID_LO		0x0
+#define BENCH_HV_GUEST_OS_ID_HI		0x81000000	/* an open-source OS, Linux's vendor */
+
+/* Commands (mailbox cmd). */
+#define BENCH_CMD_LOOP		1	/* count iterations of a loop without exits */
+#define BENCH_CMD_CPUID		2	/* count x CPUID leaf 0 */
+#define BENCH_CMD_VMMCALL	3	/* count x VMMCALL (AMD) */
+#define BENCH_CMD_VMCALL	4	/* count x VMCALL (Intel) */
+#define BENCH_CMD_PIO		5	/* count x OUT to BENCH_PORT_NOP */
+#define BENCH_CMD_RDMSR		6	/* count x RDMSR BENCH_MSR */
+#define BENCH_CMD_TOUCH		7	/* write one byte per 4 KiB of [arg0, arg1) */
+#define BENCH_CMD_HV_ENABLE	8	/* identify to Hyper-V, enable the hypercall page */
+
+/* Mailbox offsets, for guest.S. */
+#define BENCH_MB_CMD		0
+#define BENCH_MB_COUNT		8
+#define BENCH_MB_ARG0		16
+#define BENCH_MB_ARG1		24
+#define BENCH_MB_CYCLES		32
+#define BENCH_MB_RAX		40
+#define BENCH_MB_RDX		48
+#define BENCH_MB_SEQ		56
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/*
+ * cmd, count, arg0, arg1: set by the VMM. cycles: TSC cycles the guest
+ * measured around the whole loop. rax, rdx: the registers after the last
+ * iteration (the hypercall result, the MSR value), so the VMM can check
+ * that the path it measured is the one it meant. seq: bumped by the guest
+ * on every report.
+ */
+struct bench_mbox {
+	uint64_t cmd;
+	uint64_t count;
+	uint64_t arg0;
+	uint64_t arg1;
+	uint64_t cycles;
+	uint64_t rax;
+	uint64_t rdx;
+	uint64_t seq;
+};
+
+_Static_assert(sizeof(struct bench_mbox) == 64, "mailbox layout");
+
+/* The guest image, guest.S: copied to BENCH_CODE_GPA. */
+extern const unsigned char bench_guest_start[], bench_guest_end[];
+#endif
+
+#endif /* BENCH_GUEST_H */

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvbench: one benchmark program, two VMMs behind one ops table.
+ *
+ * hvbench.c holds the method (doubling loop, median of runs), the rows
+ * and the table; image.c builds the guest's memory and initial state once;
+ * vmm_kvm.c and vmm_hvpart.c each turn that into ioctls on their device.
+ */
+#ifndef BENCH_HVBENCH_H
+#define BENCH_HVBENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guest.h"
+
+/* A segment register, vendor and VMM neutral; each VMM converts it. */
+struct bench_seg {
+	uint64_t base;
+	uint32_t limit;		/* in bytes */
+	uint16_t selector;
+	uint8_t type;		/* descriptor type, 4 bits */
+	bool s, present, l, db, g;
+	bool unusable;
+};
+
+/* The VP's state at the guest's first instruction. */
+struct bench_vp_state {
+	struct bench_seg cs, ds, es, fs, gs, ss, tr, ldt;
+	uint64_t gdt_base, idt_base;
+	uint16_t gdt_limit, idt_limit;
+	uint64_t cr0, cr3, cr4, efer;
+	uint64_t rip, rsp, rflags;
+};
+
+/* image.c */
+void bench_image_build(void *low_mem);
+void bench_vp_initial_state(struct bench_vp_state *st);
+
+struct bench_vm;
+
+/*
+ * What a VMM provides. Functions return 0 or a negative errno and print
+ * what failed (naming the ioctl) themselves.
+ */
+struct vmm_ops {
+	const char *name;
+	/* Open the device and check its API version. */
+	int (*init)(void);
+	/* One line: the hypervisor's version and what it is using. */
+	void (*describe)(char *buf, size_t len);
+
+	/*
+	 * A VM with the low 2 MiB (@low_mem, already holding the image)
+	 * mapped and VP 0 set up to run the guest. BENCH_VM_HYPERV: with the
+	 * hypervisor's Hyper-V interface (-EOPNOTSUPP if it has none).
+	 */
+	int (*vm_create)(void *low_mem, unsigned int flags, struct bench_vm **vm);
+	void (*vm_destroy)(struct bench_vm *vm);
+	/*
+	 * Run VP 0 until the guest reports on BENCH_PORT_CTRL. Exits to
+	 * BENCH_PORT_NOP and (on hvpart) hypercalls are answered on the way.
+	 */
+	int (*vm_run)(struct bench_vm *vm);
+	/* Map or unmap [gpa, gpa + size) backed by @hva (slot 1 on KVM). */
+	int (*mem_map)(struct bench_vm *vm, uint64_t gpa, uint64_t size, void *hva);
+	int (*mem_unmap)(struct bench_vm *vm, uint64_t gpa, uint64_t size);
+	/* Hypercalls the run loop has answered in userspace so far. */
+	uint64_t (*user_hypercalls)(struct bench_vm *vm);
+	/* SLAT leaves of 2 MiB now installed, from debugfs; -errno if unknown. */
+	int (*slat_2m_leaves)(struct bench_vm *vm, uint64_t *n);
+
+	/* Bare objects for the creation rows: return an fd, close() it. */
+	int (*partition_create)(void);
+	/* Make a partition fd ready to take VPs (KVM: its split irqchip). */
+	int (*partition_prepare_vps)(int part_fd);
+	int (*vp_create)(int part_fd, unsigned int index);
+
+	/* RAX the unknown hypercall leaves behind. */
+	uint64_t hypercall_result;
+};
+
+extern const struct vmm_ops vmm_kvm_ops;
+extern const struct vmm_ops vmm_hvpart_ops;
+
+#define BENCH_VM_HYPERV		(1u << 0)
+
+/*
+ * The TLFS status for an unknown call code: what hvpart's run loop answers
+ * a hypercall it is handed, and what both hypervisors' Hyper-V interfaces
+ * answer in the kernel.
+ */
+#define BENCH_HV_STATUS_INVALID_HYPERCALL_CODE	2
+
+/* Read a debugfs counter: a file holding one decimal number. */
+int bench_read_u64_file(const char *path, uint64_t *value);
+
+#endif /* BENCH_HVBENCH_H */
