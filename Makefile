@@ -9,7 +9,9 @@
 #   make unit        host-side unit tests (TAP), including tools' (no module)
 #   make lab         modules + selftests, then the QEMU SVM lab (tests/lab/)
 #   make lab-vmx     modules + selftests, then the Bochs VMX lab (tests/lab/)
-#   make check       unit + both labs; last line 'N passed, N failed'
+#   make bench       modules + bench/, then KVM vs hvpart in one QEMU lab boot,
+#                    one table (docs/BENCHMARKS.md); BENCH_MODE=short is quick
+#   make check       unit + both labs + short bench; last line 'N passed, N failed'
 #   make clean
 #
 # KDIR is the kernel build tree to compile against. Normally that of the
@@ -31,7 +33,7 @@ endif
 KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
-.PHONY: all modules selftests tools unit lab lab-vmx check clean kdir-check
+.PHONY: all modules selftests tools unit lab lab-vmx bench check clean kdir-check
 
 all: modules
 
@@ -62,6 +64,12 @@ lab: modules selftests tools
 lab-vmx: modules selftests tools
 	LAB_KVER=$(KVER) tests/lab/bochs-vmx.sh
 
+# KVM and hvpart in turns in one boot of the SVM lab; table in build/bench/.
+BENCH_MODE ?= full
+bench: modules
+	$(MAKE) -C bench
+	BENCH_MODE=$(BENCH_MODE) LAB_KVER=$(KVER) bench/run.sh
+
 # Each half runs even when the other fails; tap-summary.sh has the verdict,
 # kept in build/check/summary.txt (.ci/run repeats its last line).
 check:
@@ -70,8 +78,9 @@ check:
 	@tests/lab/tap-run.sh build/check/unit.tap unit $(MAKE) unit
 	@tests/lab/tap-run.sh build/check/lab.tap lab $(MAKE) lab
 	@tests/lab/tap-run.sh build/check/lab-vmx.tap lab-vmx $(MAKE) lab-vmx
+	@tests/lab/tap-run.sh build/check/bench.tap bench $(MAKE) bench BENCH_MODE=short
 	@tests/lab/tap-summary.sh build/check/unit.tap build/check/lab.tap \
-		build/check/lab-vmx.tap \
+		build/check/lab-vmx.tap build/check/bench.tap \
 		>build/check/summary.txt; rc=$$?; cat build/check/summary.txt; exit $$rc
 
 clean:
@@ -80,4 +89,5 @@ clean:
 	if [ -f selftests/Makefile ]; then $(MAKE) -C selftests clean; fi
 	if [ -f tests/unit/Makefile ]; then $(MAKE) -C tests/unit clean; fi
 	if [ -f tools/Makefile ]; then $(MAKE) -C tools clean; fi
+	if [ -f bench/Makefile ]; then $(MAKE) -C bench clean; fi
 	rm -rf build
