@@ -106,7 +106,8 @@ void hvp_vmbus_send_msg(struct hvp_vmbus *bus, const void *msg, u32 len)
 	struct hvp_vmbus_outmsg *o;
 
 	lockdep_assert_held(&bus->lock);
-	if (WARN_ON_ONCE(len > VMBUS_MSG_MAX_SIZE))
+	/* Nobody listens while the partition is torn down. */
+	if (bus->dead || WARN_ON_ONCE(len > VMBUS_MSG_MAX_SIZE))
 		return;
 	o = kzalloc(sizeof(*o), GFP_KERNEL_ACCOUNT);
 	if (!o)
