@@ -94,7 +94,7 @@ for v in 0 abc 2000 -1 1.5; do
 done
 expect "run --serial tty" 1 "--serial: 'tty' is neither 'stdio' nor 'pty'" \
 	"$HVCTL" run --kernel "$TESTKERNEL" --serial tty
-for a in x 3-1 1, ""; do
+for a in x 3-1 "1," ""; do
 	expect "run --affinity '$a'" 1 "is not a CPU list" \
 		"$HVCTL" run --kernel "$TESTKERNEL" --affinity "$a"
 done
@@ -134,7 +134,7 @@ expect "run: kernel and initrd do not fit" 1 "raise --memory" \
 long=$(head -c 70000 /dev/zero | tr '\0' a)
 expect "run: command line over 64 KiB" 1 "--cmdline is longer than" \
 	"$HVCTL" run --kernel "$TESTKERNEL" --cmdline "$long"
-vmlinuz=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
+vmlinuz=$(find /boot -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | sort -V | tail -n 1)
 if [ -n "$vmlinuz" ] && [ -r "$vmlinuz" ]; then
 	expect "run: Linux kernel with too little memory" 1 "--memory must be at least" \
 		"$HVCTL" run --kernel "$vmlinuz" --memory 16M
