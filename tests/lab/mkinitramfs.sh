@@ -17,7 +17,10 @@
 #   /selftests/                every executable in selftests/out/
 #   /lab-tests/                every tests/lab/tests/*.sh
 #   /bin/hvctl, /lib/hvctl/    tools/out/hvctl (static) and the test kernels
-#                              tools/out/testkernel.{elf,bin}, if built
+#                              tools/out/testkernel.{elf,bin}, if built; then
+#                              also the lab's own kernel as /lib/hvctl/vmlinuz
+#                              and hv_vmbus.ko, hv_utils.ko in lib/modules/lab,
+#                              for the lab test that boots it as a child
 #   /etc/lab-build-info        what went in, printed by init as TAP comments
 #
 # KVER (the kernel the lab boots) comes from -k, else $LAB_KVER, else the
@@ -203,6 +206,16 @@ if [ -x "$TOOLS_DIR/hvctl" ]; then
 		[ ! -f "$k" ] || install -m 644 "$k" "$STAGE/lib/hvctl/"
 	done
 	tools_found="hvctl and $(find "$STAGE/lib/hvctl" -type f | wc -l) test kernel(s) from $TOOLS_DIR"
+	# The lab's kernel as a child partition, with its Hyper-V guest drivers.
+	if [ -r "/boot/vmlinuz-$KVER" ]; then
+		install -m 644 "/boot/vmlinuz-$KVER" "$STAGE/lib/hvctl/vmlinuz"
+		for m in hv_vmbus hv_utils; do
+			if modinfo -k "$KVER" -n "$m" >/dev/null 2>&1; then
+				copy_module "$m" >/dev/null
+			fi
+		done
+		tools_found="$tools_found, child kernel $KVER with hv_vmbus and hv_utils"
+	fi
 fi
 
 {

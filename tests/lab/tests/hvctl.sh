@@ -102,6 +102,7 @@ run "I/O APIC registers through MMIO exits" 33 "ioapic: version register 0x00170
 	-- --kernel "$TK" --cmdline "test=ioapic"
 run "CMOS RTC" 33 "PASS: rtc" -- --kernel "$TK" --cmdline "test=rtc"
 run "ACPI PM timer" 33 "PASS: pmtimer" -- --kernel "$TK" --cmdline "test=pmtimer"
+grep "TSC cycles per read" "$tmp/out" | sed 's/^/# port exit cost: /'
 run "triple fault ends the run with status 2" 2 "triple fault" "rip" \
 	-- --kernel "$TK" --cmdline "test=triple"
 run "ACPI reset register ends the run with status 4" 4 "guest reset the machine" \

@@ -1,0 +1,133 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Lab test: Debian's own kernel (the one the lab runs) boots as a child
+# partition under hvctl with 2 VPs and the Hyper-V interface, reaches a
+# busybox init, loads hv_vmbus and hv_utils, shows its Hyper-V detection
+# and VMBus version lines, and powers off on `hvctl shutdown` (the shutdown
+# integration service). Each is checked from the child's console. Prints
+# the lab host's and the child's time to init, measured in this run.
+#
+# The child's initramfs is built here, from the lab's busybox and the
+# hv_vmbus/hv_utils modules mkinitramfs.sh copied for it. TAP subtests;
+# exit 0 if all pass, 4 (skip) without hvctl or the child kernel.
+set -u
+
+HVCTL=${HVCTL:-/bin/hvctl}
+KERNEL=${CHILD_KERNEL:-/lib/hvctl/vmlinuz}
+MODS=/lib/modules/lab
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for f in "$HVCTL" "$KERNEL" "$MODS/hv_vmbus.ko" "$MODS/hv_utils.ko"; do
+	if [ ! -e "$f" ]; then
+		echo "SKIP: $f is not in the initramfs (make -C tools, mkinitramfs.sh)"
+		exit 4
+	fi
+done
+
+n=0
+failed=0
+
+result() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $2"
+	fi
+}
+
+# expect PATTERN NAME: the child's console has PATTERN (a fixed string).
+expect() {
+	grep -qF -- "$1" "$tmp/console"
+	result $? "$2"
+}
+
+# wait_for PATTERN SECONDS: until the console has PATTERN; the seconds it took.
+wait_for() {
+	i=0
+	while ! grep -qF -- "$1" "$tmp/console" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt $(($2 * 10)) ] || return 1
+		kill -0 "$worker" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	waited=$((i / 10)).$((i % 10))
+}
+
+# ---- the child's initramfs --------------------------------------------------
+stage=$tmp/child
+mkdir -p "$stage/bin" "$stage/sbin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/lib"
+cp /bin/busybox "$stage/bin/busybox"
+for a in sh mount cat cut grep sed insmod sleep dmesg; do
+	ln -s busybox "$stage/bin/$a"
+done
+cp "$MODS/hv_vmbus.ko" "$MODS/hv_utils.ko" "$stage/lib/"
+# The shutdown service runs /sbin/poweroff (orderly_poweroff).
+printf '#!/bin/sh\nexec /bin/busybox poweroff -f\n' >"$stage/sbin/poweroff"
+cat >"$stage/init" <<'EOF'
+#!/bin/sh
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "child: init at $(cut -d' ' -f1 /proc/uptime) s uptime, $(grep -c ^processor /proc/cpuinfo) CPUs online"
+insmod /lib/hv_vmbus.ko && echo "child: hv_vmbus loaded"
+insmod /lib/hv_utils.ko && echo "child: hv_utils loaded"
+i=0
+while ! dmesg | grep -q "Shutdown IC version" && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+dmesg | grep -E "Hypervisor detected|Hyper-V: |hv_vmbus: |hv_utils: |Run /init" | sed 's/^/child dmesg: /'
+echo "child: waiting for the host to shut it down"
+while :; do sleep 1; done
+EOF
+chmod 755 "$stage/init" "$stage/sbin/poweroff"
+(cd "$stage" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$tmp/child.cpio.gz"
+
+echo "TAP version 13"
+
+# ---- boot with the Hyper-V interface, shut down through VMBus ---------------
+start=$(cut -d' ' -f1 /proc/uptime)
+"$HVCTL" run --name child --memory 512M --vps 2 --kernel "$KERNEL" \
+	--initrd "$tmp/child.cpio.gz" --cmdline "console=ttyS0 panic=-1" --timeout 300 \
+	</dev/null >"$tmp/console" 2>&1 &
+worker=$!
+
+wait_for "child: init at" 240
+result $? "the child boots to its busybox init"
+wall_init=${waited:-?}
+wait_for "child: waiting for the host" 60
+result $? "the child loads hv_vmbus and hv_utils"
+expect "2 CPUs online" "both VPs are online (the AP started through INIT-SIPI-SIPI)"
+expect "Hypervisor detected: Microsoft Hyper-V" "the child detects Hyper-V"
+expect "hv_vmbus: Vmbus version:" "the child connects to VMBus"
+expect "hv_utils: Shutdown IC version" "the child opens the shutdown integration service"
+"$HVCTL" list >"$tmp/list" 2>&1
+grep -qE "^child +running +2 .* [0-9]+\.[0-9]+ " "$tmp/list"
+result $? "hvctl list shows the child with its VMBus version"
+sed 's/^/# /' "$tmp/list"
+
+"$HVCTL" -v shutdown child >"$tmp/shutdown" 2>&1
+rc=$?
+cat "$tmp/shutdown" >>"$tmp/console"
+[ $rc -eq 0 ] && grep -q "integration service" "$tmp/shutdown"
+result $? "hvctl shutdown goes through the integration service"
+wait $worker
+rc=$?
+[ $rc -eq 0 ] && grep -qF "guest powered off (ACPI S5)" "$tmp/console"
+result $? "the child powers off (ACPI S5) and hvctl run exits 0 (status $rc)"
+
+host_init=$(dmesg | sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' | head -n 1)
+child_init=$(sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' "$tmp/console" | head -n 1)
+echo "# boot time to init: lab host ${host_init:-?} s (its kernel clock), child ${child_init:-?} s (its kernel clock), ${wall_init} s wall from hvctl run; started at ${start} s lab uptime"
+
+if [ "$failed" -ne 0 ]; then
+	echo "# ---- child console ----"
+	sed 's/^/# /' "$tmp/console" | tail -n 80
+fi
+echo "1..$n"
+[ "$failed" -eq 0 ]
