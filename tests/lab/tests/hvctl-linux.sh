@@ -6,11 +6,15 @@
 # busybox init, loads hv_vmbus and hv_utils, shows its Hyper-V detection
 # and VMBus version lines, and powers off on `hvctl shutdown` (the shutdown
 # integration service). Each is checked from the child's console. Prints
-# the lab host's and the child's time to init, measured in this run.
+# the lab host's and the child's time to init, measured in this run. A
+# second boot panics on purpose: hvctl must report the Hyper-V crash
+# parameters and exit with status 2.
 #
 # The child's initramfs is built here, from the lab's busybox and the
-# hv_vmbus/hv_utils modules mkinitramfs.sh copied for it. TAP subtests;
-# exit 0 if all pass, 4 (skip) without hvctl or the child kernel.
+# hv_vmbus/hv_utils modules mkinitramfs.sh copied for it. The child boots
+# with 'quiet': every console byte is a port exit, costly in the TCG lab;
+# its init prints the kernel lines the checks need. TAP subtests; exit 0
+# if all pass, 4 (skip) without hvctl or the child kernel.
 set -u
 
 HVCTL=${HVCTL:-/bin/hvctl}
@@ -82,6 +86,10 @@ while ! dmesg | grep -q "Shutdown IC version" && [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 dmesg | grep -E "Hypervisor detected|Hyper-V: |hv_vmbus: |hv_utils: |Run /init" | sed 's/^/child dmesg: /'
+if grep -q child.crash /proc/cmdline; then
+	echo "child: crashing on purpose"
+	echo c >/proc/sysrq-trigger
+fi
 echo "child: waiting for the host to shut it down"
 while :; do sleep 1; done
 EOF
@@ -93,7 +101,7 @@ echo "TAP version 13"
 # ---- boot with the Hyper-V interface, shut down through VMBus ---------------
 start=$(cut -d' ' -f1 /proc/uptime)
 "$HVCTL" run --name child --memory 512M --vps 2 --kernel "$KERNEL" \
-	--initrd "$tmp/child.cpio.gz" --cmdline "console=ttyS0 panic=-1" --timeout 300 \
+	--initrd "$tmp/child.cpio.gz" --cmdline "console=ttyS0 quiet panic=-1" --timeout 300 \
 	</dev/null >"$tmp/console" 2>&1 &
 worker=$!
 
@@ -121,13 +129,23 @@ rc=$?
 [ $rc -eq 0 ] && grep -qF "guest powered off (ACPI S5)" "$tmp/console"
 result $? "the child powers off (ACPI S5) and hvctl run exits 0 (status $rc)"
 
+# ---- a crash is reported through the Hyper-V crash MSRs --------------------
+"$HVCTL" run --name crash --memory 512M --vps 1 --kernel "$KERNEL" \
+	--initrd "$tmp/child.cpio.gz" --cmdline "console=ttyS0 quiet panic=-1 child.crash" --timeout 300 \
+	</dev/null >"$tmp/crash" 2>&1
+rc=$?
+grep -q "crash report: P0" "$tmp/crash" && grep -q "guest crashed" "$tmp/crash" && [ $rc -eq 2 ]
+result $? "a kernel panic in the child ends the run with status 2 and its crash parameters (status $rc)"
+# Not the panic line itself: the lab reads "Kernel panic" on its console as its own.
+grep -E "child: crashing|hvctl: crash" "$tmp/crash" | sed 's/^/# /'
+
 host_init=$(dmesg | sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' | head -n 1)
-child_init=$(sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' "$tmp/console" | head -n 1)
+child_init=$(sed -n 's/^.*\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' "$tmp/console" | head -n 1)
 echo "# boot time to init: lab host ${host_init:-?} s (its kernel clock), child ${child_init:-?} s (its kernel clock), ${wall_init} s wall from hvctl run; started at ${start} s lab uptime"
 
 if [ "$failed" -ne 0 ]; then
 	echo "# ---- child console ----"
-	sed 's/^/# /' "$tmp/console" | tail -n 80
+	sed 's/Kernel panic/[child] kernel panic/; s/^/# /' "$tmp/console" | tail -n 80
 fi
 echo "1..$n"
 [ "$failed" -eq 0 ]
