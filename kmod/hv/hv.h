@@ -75,6 +75,7 @@ struct hvp_stimer {
 	u64 config;
 	u64 count;
 	u64 expiration;			/* reference time of the next expiry */
+	u64 msg_expiration;		/* ... of the expiry the message reports */
 	struct hrtimer timer;
 	bool msg_pending;		/* expired, message not yet in the slot */
 };

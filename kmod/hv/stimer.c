@@ -65,19 +65,25 @@ static enum hrtimer_restart stimer_expired(struct hrtimer *timer)
 	struct hvp_stimer *t = container_of(timer, struct hvp_stimer, timer);
 	struct hvp_vp *vp = t->vp;
 	u64 config = READ_ONCE(t->config);
+	u64 period = stimer_period(t), missed = 1;
 
+	/*
+	 * A periodic timer that fires late (by more than a period) has let
+	 * several ticks pass: they are coalesced into this one, which reports
+	 * the last of them, and the next expiry is the first one still ahead.
+	 */
+	if (config & STIMER_PERIODIC)
+		missed = hrtimer_forward_now(timer, ns_to_ktime(period * 100));
 	if (config & STIMER_DIRECT) {
 		hvp_lapic_set_irq(vp, STIMER_VECTOR(config), false, false);
 	} else {
+		WRITE_ONCE(t->msg_expiration, t->expiration + (missed - 1) * period);
 		WRITE_ONCE(t->msg_pending, true);
 		set_bit(HVP_SYNIC_WORK_TIMER, &vp->hv.synic.work);
 		hvp_vp_kick(vp);
 	}
 	if (config & STIMER_PERIODIC) {
-		u64 period = stimer_period(t);
-
-		t->expiration += period;
-		hrtimer_forward_now(timer, ns_to_ktime(period * 100));
+		t->expiration += missed * period;
 		return HRTIMER_RESTART;
 	}
 	WRITE_ONCE(t->config, config & ~STIMER_ENABLE);
@@ -159,7 +165,7 @@ void hvp_stimer_process(struct hvp_vp *vp)
 		msg.header.payload_size = sizeof(*p);
 		p = (struct hv_timer_message_payload *)msg.u.payload;
 		p->timer_index = i;
-		p->expiration_time = t->expiration;
+		p->expiration_time = READ_ONCE(t->msg_expiration);
 		p->delivery_time = hvp_hv_ref_time(vp);
 		/* A busy slot gets its pending flag; the guest's EOM retries. */
 		if (hvp_synic_deliver_timer(vp, STIMER_SINT(READ_ONCE(t->config)), &msg))
