@@ -3,7 +3,8 @@
  * Where COM1 is connected (--serial):
  *   stdio  output to stdout, input from stdin. A terminal on stdin loses
  *          line editing and echo (the guest echoes), but keeps ^C, which
- *          stops the partition; the settings are restored at exit.
+ *          stops the partition; the settings are restored at exit. In the
+ *          background the terminal is not read.
  *   pty    a new pseudo-terminal whose path is printed on stdout; connect
  *          with e.g. `screen /dev/pts/N`. The worker keeps the slave side
  *          open itself, so output written while nobody is connected waits
@@ -73,6 +74,17 @@ int console_open(struct vm *vm, char *err, size_t errlen)
 	vm->console_in = STDIN_FILENO;
 	vm->console_out = STDOUT_FILENO;
 	snprintf(vm->console_path, sizeof(vm->console_path), "stdio");
+	/*
+	 * A worker started in the background (`hvctl run ... &`) must leave
+	 * the terminal alone: reading it or changing its modes would stop
+	 * the worker with SIGTTIN/SIGTTOU. It still writes the console.
+	 */
+	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) != getpgrp()) {
+		vm->console_in = -1;
+		hvctl_info("%s: in the background: COM1 input is not read (use --serial pty)",
+			   vm->cfg->name);
+		return 0;
+	}
 	if (isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &saved_termios)) {
 		termios_saved = true;
 		t = saved_termios;

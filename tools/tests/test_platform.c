@@ -499,6 +499,35 @@ static void test_linux_real(void)
 	free(k);
 }
 
+/* ---- guest memory layout ------------------------------------------------ */
+
+static void test_layout(void)
+{
+	struct guest_mem mem;
+	struct e820_range map[16];
+	size_t n, i;
+	uint64_t ram = 0;
+
+	memset(&mem, 0, sizeof(mem));
+	guest_mem_layout(&mem, 4ULL << 30);
+	n = guest_e820(&mem, map, 16);
+	for (i = 0; i < n; i++)
+		if (map[i].type == E820_TYPE_RAM)
+			ram += map[i].size;
+	ok(mem.low_size == 3ULL << 30 && mem.high_size == 1ULL << 30 &&
+	   map[n - 1].addr == 4ULL << 30 && map[n - 1].size == 1ULL << 30,
+	   "layout 4G: 3 GiB low, 1 GiB at 4 GiB, in the e820 map");
+	/* RAM the e820 reports: all but the holes below 1 MiB. */
+	ok(ram == (4ULL << 30) - (GPA_KERNEL_MIN - GPA_LOW_RAM_END),
+	   "layout 4G: e820 RAM adds up");
+	ok(gpa_is_ram(&mem, (5ULL << 30) - 4096, 4096) && !gpa_is_ram(&mem, 5ULL << 30, 1) &&
+	   !gpa_is_ram(&mem, 3ULL << 30, 1) && !gpa_is_ram(&mem, (3ULL << 30) - 4096, 8192),
+	   "layout 4G: the hole and the end are not RAM, no range straddles them");
+	mem.host = (uint8_t *)0x1000;	/* never dereferenced */
+	ok(gpa_ptr(&mem, 4ULL << 30, 16) == mem.host + (3ULL << 30) &&
+	   gpa_ptr(&mem, (3ULL << 30) - 8, 16) == NULL, "layout 4G: high RAM follows low RAM in the host mapping");
+}
+
 /* ---- argument parsing ---------------------------------------------------- */
 
 static void test_parsers(void)
@@ -539,6 +568,7 @@ int main(int argc, char **argv)
 	test_multiboot_file(bin, true);
 	test_linux_fake();
 	test_linux_real();
+	test_layout();
 	test_parsers();
 	printf("1..%u\n", tap_n);
 	return tap_failed ? 1 : 0;

@@ -88,6 +88,8 @@ run "multiboot ELF: boots, prints on COM1, exits through port 0xf4" 33 \
 	-- --kernel "$TK" --cmdline "test=hello" --memory 16M
 run "multiboot flat image (header addresses)" 33 "PASS: hello" "memory: 32 MiB" \
 	-- --kernel "$TKBIN" --cmdline "test=hello" --memory 32M
+run "4 GiB: 3 GiB below the hole, the rest mapped above 4 GiB" 33 "memory: 3072 MiB" "PASS: hello" \
+	-- --kernel "$TK" --cmdline "test=hello" --memory 4G
 printf 'initrd-contents-here' >"$tmp/initrd"
 run "initrd becomes multiboot module 0" 33 "module: 20 bytes: initrd-contents-here" \
 	-- --kernel "$TK" --initrd "$tmp/initrd" --cmdline "test=hello"
