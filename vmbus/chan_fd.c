@@ -4,11 +4,13 @@
  * channel fd returned by HVPART_VMBUS_OFFER.
  *
  *  - read()/poll(): lifecycle events, OPENED (with ring sizes) and CLOSED.
- *  - mmap(offset 0): the channel's rings, guest->host then host->guest,
- *    each a header page and its data, contiguous in the VMM's address
- *    space even though the guest scattered them. They are guest pages the
- *    VMM could reach anyway, so a mapping outliving the channel gives it
- *    nothing new.
+ *  - mmap(offset 0, MAP_SHARED): the channel's rings, guest->host then
+ *    host->guest, each a header page and its data, contiguous in the VMM's
+ *    address space even though the guest scattered them. They are guest
+ *    pages the VMM could reach anyway, so a mapping outliving the channel
+ *    gives it nothing new; it holds a reference on each page, so none is
+ *    freed and reused while mapped. The pages are mapped by PFN because
+ *    guest RAM is usually anonymous memory, which vm_insert_page() refuses.
  *  - HVPART_VMBUS_CHAN_SET_EVENTFDS: doorbells without exits. A guest
  *    HvSignalEvent on the channel signals the guest_kick eventfd straight
  *    from the hypercall; a write to host_kick wakes a wait-queue entry of
@@ -24,6 +26,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -251,25 +254,87 @@ static __poll_t hvp_chan_fd_poll(struct file *file, poll_table *wait)
 	return READ_ONCE(f->count) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
+/* The pages one mmap of the rings shows, referenced while any VMA shows them. */
+struct hvp_chan_map {
+	refcount_t ref;
+	unsigned long npages;
+	struct page *pages[];
+};
+
+static void hvp_chan_map_put(struct hvp_chan_map *m)
+{
+	unsigned long i;
+
+	if (!refcount_dec_and_test(&m->ref))
+		return;
+	for (i = 0; i < m->npages; i++)
+		put_page(m->pages[i]);
+	kvfree(m);
+}
+
+static void hvp_chan_vm_open(struct vm_area_struct *vma)
+{
+	struct hvp_chan_map *m = vma->vm_private_data;
+
+	refcount_inc(&m->ref);
+}
+
+static void hvp_chan_vm_close(struct vm_area_struct *vma)
+{
+	hvp_chan_map_put(vma->vm_private_data);
+}
+
+/* All or nothing: a partial munmap would leave references we cannot split. */
+static int hvp_chan_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct hvp_chan_vm_ops = {
+	.open		= hvp_chan_vm_open,
+	.close		= hvp_chan_vm_close,
+	.may_split	= hvp_chan_vm_may_split,
+};
+
 static int hvp_chan_fd_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct hvp_chan_fd *f = file->private_data;
 	struct hvp_vmbus *bus = f->part->vmbus;
 	struct hvp_vmbus_channel *ch = f->ch;
-	unsigned long i;
+	struct hvp_chan_map *m;
+	unsigned long i, n;
 	int ret = -ENOTCONN;
 
 	mutex_lock(&bus->lock);
 	if (ch->state != HVP_CHAN_OPEN)
 		goto out;
+	n = ch->ring_gpadl->npages;
 	ret = -EINVAL;
-	if (vma->vm_pgoff ||
-	    vma->vm_end - vma->vm_start != (unsigned long)ch->ring_gpadl->npages << PAGE_SHIFT)
+	/* Shared only: a private (COW) mapping cannot be filled page by page. */
+	if (vma->vm_pgoff || !(vma->vm_flags & VM_SHARED) ||
+	    vma->vm_end - vma->vm_start != n << PAGE_SHIFT)
 		goto out;
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
-	for (i = 0, ret = 0; i < ch->ring_gpadl->npages && !ret; i++)
-		ret = vm_insert_page(vma, vma->vm_start + (i << PAGE_SHIFT),
-				     ch->ring_gpadl->pages[i]);
+	ret = -ENOMEM;
+	m = kvmalloc(struct_size(m, pages, n), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		goto out;
+	refcount_set(&m->ref, 1);
+	m->npages = n;
+	for (i = 0; i < n; i++) {
+		m->pages[i] = ch->ring_gpadl->pages[i];
+		get_page(m->pages[i]);
+	}
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
+	for (i = 0, ret = 0; i < n && !ret; i++)
+		ret = remap_pfn_range(vma, vma->vm_start + (i << PAGE_SHIFT),
+				      page_to_pfn(m->pages[i]), PAGE_SIZE, vma->vm_page_prot);
+	if (ret) {
+		/* The core unmaps what was filled; no VMA holds @m yet. */
+		hvp_chan_map_put(m);
+		goto out;
+	}
+	vma->vm_private_data = m;
+	vma->vm_ops = &hvp_chan_vm_ops;
 out:
 	mutex_unlock(&bus->lock);
 	return ret;
