@@ -158,7 +158,10 @@ void vmbus_unload(void);
 
 /* ---- guest: GPADLs and channels ---------------------------------------------- */
 
-/* @n zeroed pages from the guest's pool (GVA == GPA). */
+/*
+ * @n zeroed pages from the guest's pool (GVA == GPA): the binary's own
+ * pages, or the region vmbus_vm_add_pool() mapped.
+ */
 void *vmbus_pages(uint32_t n);
 /* Back to an empty pool (nothing may use its pages any more). */
 void vmbus_pages_reset(void);
@@ -193,6 +196,10 @@ struct vmbus_chan {
  */
 uint32_t vmbus_chan_open(struct vmbus_chan *c, uint32_t relid, uint32_t send_pages,
 			 uint32_t recv_pages, uint32_t target_vp);
+/* The same with OPENCHANNEL user data (up to 120 bytes). */
+uint32_t vmbus_chan_open_ud(struct vmbus_chan *c, uint32_t relid, uint32_t send_pages,
+			    uint32_t recv_pages, uint32_t target_vp, const void *ud,
+			    uint32_t ud_len);
 /* CLOSECHANNEL, then GPADL_TEARDOWN of the ring. */
 void vmbus_chan_close(struct vmbus_chan *c);
 /* HvSignalEvent to the channel's connection id; returns the status. */
@@ -200,6 +207,13 @@ uint16_t vmbus_chan_signal(struct vmbus_chan *c);
 /* One packet; -EAGAIN when the ring is full. Signals the host by the rules. */
 int vmbus_chan_send(struct vmbus_chan *c, uint16_t type, uint16_t flags, uint64_t trans_id,
 		    const void *payload, uint32_t len);
+/*
+ * The same, waiting while the ring is full: pending_send_sz asks the host
+ * to signal once it has read enough. Fails the test after @timeout_ms.
+ */
+void vmbus_chan_send_wait(struct vmbus_chan *c, uint16_t type, uint16_t flags,
+			  uint64_t trans_id, const void *payload, uint32_t len,
+			  uint64_t timeout_ms);
 /* The next packet (descriptor included) into @buf; -EAGAIN when empty. */
 int vmbus_chan_recv(struct vmbus_chan *c, void *buf, uint32_t buflen, uint32_t *len);
 /* Test and clear the channel's event flag (SIEF slot 2, bit relid). */
@@ -221,6 +235,11 @@ struct hvp_vp;
  * the interrupt handlers vmbus_guest_init() relies on.
  */
 struct hvp_vm *vmbus_vm_create(struct hvp_vp **vp, void (*guest)(void));
+/*
+ * Back the guest's page pool (rings, GPADLs) with @pages of shared memory
+ * (memfd) at @gpa instead of the binary's anonymous pages.
+ */
+void vmbus_vm_add_pool(struct hvp_vm *vm, uint64_t gpa, uint32_t pages);
 /* Install the guest's VMBus interrupt handlers (done by vmbus_vm_create). */
 void vmbus_vm_setup(struct hvp_vm *vm);
 

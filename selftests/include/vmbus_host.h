@@ -40,7 +40,13 @@ int vsp_event(struct vsp *v, struct hvpart_vmbus_chan_event *ev, int timeout_ms)
 /* Wait for an event of @type (others fail the test). */
 void vsp_expect_event(struct vsp *v, uint32_t type, struct hvpart_vmbus_chan_event *ev,
 		      int timeout_ms);
-/* After OPENED: mmap the rings, set them up, install both doorbells. */
+/*
+ * After OPENED: mmap the rings, set them up, install both doorbells.
+ * The raw form returns -errno instead of failing the test: ENOTCONN when
+ * the guest closed the channel again before we got to it (the CLOSED
+ * event follows).
+ */
+int __vsp_attach(struct vsp *v, const struct hvpart_vmbus_chan_event *ev);
 void vsp_attach(struct vsp *v, const struct hvpart_vmbus_chan_event *ev);
 /* Unmap the rings, remove the doorbells (the channel fd stays). */
 void vsp_detach(struct vsp *v);

@@ -5,6 +5,8 @@
  * selftest library's guest-safe helpers.
  */
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "apic.h"
 #include "hvp_util.h"
@@ -21,6 +23,9 @@ static uint8_t vmbus_siefp[4096] __attribute__((aligned(4096)));
 static uint8_t vmbus_post_page[4096] __attribute__((aligned(4096)));
 static uint8_t vmbus_pool[VMBUS_POOL_PAGES][4096] __attribute__((aligned(4096)));
 static uint32_t vmbus_pool_used;
+/* Set by vmbus_vm_add_pool(): a memfd-backed pool instead. */
+static uint64_t vmbus_pool_gpa;
+static uint32_t vmbus_pool_pages = VMBUS_POOL_PAGES;
 
 static void vmbus_isr(struct ex_regs *regs __unused)
 {
@@ -323,9 +328,10 @@ void *vmbus_pages(uint32_t n)
 {
 	void *p;
 
-	__GUEST_ASSERT(vmbus_pool_used + n <= VMBUS_POOL_PAGES, "guest page pool exhausted", 2,
+	__GUEST_ASSERT(vmbus_pool_used + n <= vmbus_pool_pages, "guest page pool exhausted", 2,
 		       vmbus_pool_used, n);
-	p = vmbus_pool[vmbus_pool_used];
+	p = vmbus_pool_gpa ? (void *)(vmbus_pool_gpa + vmbus_pool_used * 4096ULL) :
+			     (void *)vmbus_pool[vmbus_pool_used];
 	vmbus_pool_used += n;
 	memset(p, 0, (uint64_t)n * 4096);
 	return p;
@@ -414,6 +420,13 @@ static void vmbus_gring_init(struct vmbus_gring *r, void *base, uint32_t pages)
 uint32_t vmbus_chan_open(struct vmbus_chan *c, uint32_t relid, uint32_t send_pages,
 			 uint32_t recv_pages, uint32_t target_vp)
 {
+	return vmbus_chan_open_ud(c, relid, send_pages, recv_pages, target_vp, NULL, 0);
+}
+
+uint32_t vmbus_chan_open_ud(struct vmbus_chan *c, uint32_t relid, uint32_t send_pages,
+			    uint32_t recv_pages, uint32_t target_vp, const void *ud,
+			    uint32_t ud_len)
+{
 	struct vmbus_msg_open m = {
 		.h.msgtype = VMBUS_MSG_OPENCHANNEL,
 		.child_relid = relid,
@@ -435,6 +448,7 @@ uint32_t vmbus_chan_open(struct vmbus_chan *c, uint32_t relid, uint32_t send_pag
 	st = vmbus_gpadl_create(relid, c->ring, send_pages + recv_pages, &c->gpadl);
 	__GUEST_ASSERT(!st, "ring GPADL refused", 2, st, relid);
 	m.ringbuffer_gpadl = c->gpadl;
+	memcpy(m.user_data, ud, ud_len < sizeof(m.user_data) ? ud_len : sizeof(m.user_data));
 	vmbus_send(&m, sizeof(m));
 	vmbus_expect(VMBUS_MSG_OPENCHANNEL_RESULT,
 		     offsetof(struct vmbus_msg_open_result, child_relid), relid, &r);
@@ -512,6 +526,27 @@ int vmbus_chan_send(struct vmbus_chan *c, uint16_t type, uint16_t flags, uint64_
 	return 0;
 }
 
+void vmbus_chan_send_wait(struct vmbus_chan *c, uint16_t type, uint16_t flags,
+			  uint64_t trans_id, const void *payload, uint32_t len,
+			  uint64_t timeout_ms)
+{
+	uint64_t deadline = vmbus_now_ms() + timeout_ms;
+
+	while (vmbus_chan_send(c, type, flags, trans_id, payload, len) == -EAGAIN) {
+		WRITE_ONCE(c->send.hdr->pending_send_sz, ((16 + len + 7) & ~7U) + 8);
+		__sync_synchronize();
+		/* Look again before sleeping: the host may have read meanwhile. */
+		if (vmbus_chan_send(c, type, flags, trans_id, payload, len) == 0)
+			break;
+		while (!vmbus_chan_event(c)) {
+			__GUEST_ASSERT(vmbus_now_ms() <= deadline,
+				       "the host never made room in a full ring", 2, c->relid, len);
+			vmbus_idle();
+		}
+	}
+	WRITE_ONCE(c->send.hdr->pending_send_sz, 0);
+}
+
 /* hv_pkt_iter_first/next/close, reduced; the host's packets are checked. */
 int vmbus_chan_recv(struct vmbus_chan *c, void *buf, uint32_t buflen, uint32_t *len)
 {
@@ -585,6 +620,21 @@ void vmbus_vm_setup(struct hvp_vm *vm)
 {
 	vm_install_interrupt_handler(vm, VMBUS_VECTOR, vmbus_isr);
 	vm_install_interrupt_handler(vm, VMBUS_TICK_VECTOR, vmbus_tick_isr);
+}
+
+void vmbus_vm_add_pool(struct hvp_vm *vm, uint64_t gpa, uint32_t pages)
+{
+	uint64_t size = (uint64_t)pages * 4096;
+	int fd = memfd_create("vmbus-pool", MFD_CLOEXEC);
+	void *mem;
+
+	TEST_ASSERT(fd >= 0 && !ftruncate(fd, size), "memfd for the guest's page pool");
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap of the memfd pool");
+	close(fd);
+	vm_map(vm, gpa, size, mem, HVPART_MEM_READ | HVPART_MEM_WRITE);
+	write_guest_global(vm, vmbus_pool_gpa, gpa);
+	write_guest_global(vm, vmbus_pool_pages, pages);
 }
 
 struct hvp_vm *vmbus_vm_create(struct hvp_vp **vp, void (*guest)(void))

@@ -53,7 +53,7 @@ void vsp_expect_event(struct vsp *v, uint32_t type, struct hvpart_vmbus_chan_eve
 		*ev = e;
 }
 
-void vsp_attach(struct vsp *v, const struct hvpart_vmbus_chan_event *ev)
+int __vsp_attach(struct vsp *v, const struct hvpart_vmbus_chan_event *ev)
 {
 	struct hvpart_vmbus_chan_eventfds fds;
 	uint32_t in = ev->in_ring_size, out = ev->out_ring_size;
@@ -63,7 +63,10 @@ void vsp_attach(struct vsp *v, const struct hvpart_vmbus_chan_event *ev)
 	v->opened = *ev;
 	v->map_len = (size_t)in + out;
 	v->map = mmap(NULL, v->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
-	TEST_ASSERT(v->map != MAP_FAILED, "mmap of the channel's rings (%zu bytes)", v->map_len);
+	if (v->map == MAP_FAILED) {
+		v->map = NULL;
+		return -errno;
+	}
 	TEST_ASSERT(!hvp_ring_init(&v->in, v->map, v->map + 4096, in - 4096) &&
 		    !hvp_ring_init(&v->out, v->map + in, v->map + in + 4096, out - 4096),
 		    "hvp_ring_init");
@@ -74,6 +77,16 @@ void vsp_attach(struct vsp *v, const struct hvpart_vmbus_chan_event *ev)
 		.guest_kick = v->guest_kick, .host_kick = v->host_kick,
 	};
 	hvp_ioctl(v->fd, HVPART_VMBUS_CHAN_SET_EVENTFDS, &fds, "channel fd");
+	return 0;
+}
+
+void vsp_attach(struct vsp *v, const struct hvpart_vmbus_chan_event *ev)
+{
+	int r = __vsp_attach(v, ev);
+
+	errno = -r;
+	TEST_ASSERT(!r, "mmap of the channel's rings (%u + %u bytes)", ev->in_ring_size,
+		    ev->out_ring_size);
 }
 
 void vsp_detach(struct vsp *v)
