@@ -148,9 +148,12 @@ void hvp_vmbus_rescind(struct hvp_vmbus_channel *ch)
 	if (ch->state == HVP_CHAN_OPEN)
 		hvp_vmbus_chan_close(ch);
 	WRITE_ONCE(ch->ops, &hvp_vmbus_dead_ops);
-	ch->priv = NULL;
-	/* Doorbells in flight still see the old ops: wait them out. */
+	/*
+	 * Doorbells in flight still see the old ops, which use ch->priv:
+	 * wait them out before clearing it.
+	 */
 	synchronize_rcu();
+	ch->priv = NULL;
 	ch->state = HVP_CHAN_RESCINDED;
 	if (ch->offer_sent && bus->version)
 		hvp_vmbus_send_msg(bus, &r, sizeof(r));
