@@ -78,7 +78,8 @@ check:
 	@tests/lab/tap-run.sh build/check/unit.tap unit $(MAKE) unit
 	@tests/lab/tap-run.sh build/check/lab.tap lab $(MAKE) lab
 	@tests/lab/tap-run.sh build/check/lab-vmx.tap lab-vmx $(MAKE) lab-vmx
-	@tests/lab/tap-run.sh build/check/bench.tap bench $(MAKE) bench BENCH_MODE=short
+	@tests/lab/tap-run.sh build/check/bench.tap bench $(MAKE) bench BENCH_MODE=short \
+		LAB_OUT=$(CURDIR)/build/check/bench
 	@tests/lab/tap-summary.sh build/check/unit.tap build/check/lab.tap \
 		build/check/lab-vmx.tap build/check/bench.tap \
 		>build/check/summary.txt; rc=$$?; cat build/check/summary.txt; exit $$rc
