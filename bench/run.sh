@@ -14,7 +14,7 @@
 #   BENCH_MODE    full (default) or short
 #   BENCH_ONLY    comma-separated benchmark ids ('bench/out/hvbench list')
 #   LAB_MEM       default 3072 here: the memory rows need 1 GiB at a time
-#   LAB_TEST_TIMEOUT, LAB_TIMEOUT   default 900/1800 s short, 5400/7200 s full
+#   LAB_TEST_TIMEOUT, LAB_TIMEOUT   default 300/900 s short, 5400/7200 s full
 #
 # Exit status: the lab's (non-zero when a step failed, e.g. hvbench broke,
 # or dmesg has a warning), or 1 when no table came out. Figures never fail.
@@ -27,8 +27,8 @@ HVBENCH=$ROOT/bench/out/hvbench
 
 case $BENCH_MODE in
 short)
-	LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-900}
-	LAB_TIMEOUT=${LAB_TIMEOUT:-1800}
+	LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-300}
+	LAB_TIMEOUT=${LAB_TIMEOUT:-900}
 	;;
 full)
 	LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-5400}
