@@ -43,10 +43,17 @@ static bool hvp_vp_entry_blocked(struct hvp_vp *vp)
 	return signal_pending(current) || need_resched() || READ_ONCE(vp->part->dead);
 }
 
-/* INIT: back to the reset state, waiting for a start-up IPI. */
+/*
+ * INIT: back to the reset state, waiting for a start-up IPI. The APIC keeps
+ * its mode and base: INIT leaves x2APIC in x2APIC mode and a disabled APIC
+ * disabled (SDM vol. 3, 11.12.5.1).
+ */
 static void hvp_vp_do_init(struct hvp_vp *vp)
 {
+	u64 apic_base = vp->apic_base;
+
 	hvp_vp_reset_regs(vp);
+	vp->apic_base = apic_base;
 	hvp_lapic_reset(vp);
 	vp->mp_state = HVPART_MP_WAIT_SIPI;
 }
