@@ -135,7 +135,7 @@ void hvp_lapic_set_irq(struct hvp_vp *vp, u8 vector, bool level_exit, bool auto_
 	/* Vectors 0-15 are illegal; a software-disabled APIC accepts nothing. */
 	if (vector < 16 || !lapic_hw_enabled(vp) || !lapic_sw_enabled(vp)) {
 		if (vector < 16)
-			l->esr |= APIC_ESR_RECVILL;
+			set_bit(__ffs(APIC_ESR_RECVILL), &l->esr_pending);
 		return;
 	}
 	if (level_exit) {
@@ -407,6 +407,9 @@ int hvp_lapic_icr_write(struct hvp_vp *vp, u64 icr)
 	/* The de-assert half of a level INIT does nothing on modern APICs. */
 	if (delivery == APIC_DM_INIT && !(low & APIC_INT_ASSERT))
 		return 0;
+	/* An illegal vector is an error for the sender too (SDM 11.5.3). */
+	if ((delivery == APIC_DM_FIXED || delivery == APIC_DM_LOWEST) && vector < 16)
+		set_bit(__ffs(APIC_ESR_SENDILL), &lapic(vp)->esr_pending);
 
 	switch (low & HVP_ICR_SHORTHAND) {
 	case APIC_DEST_SELF:
@@ -558,7 +561,8 @@ static int lapic_write(struct hvp_vp *vp, u32 offset, u32 value)
 			lapic_mask_lvts(l);
 		return 0;
 	case APIC_ESR:
-		l->esr = 0;
+		/* A write makes the errors since the last one readable (SDM 11.5.3). */
+		l->esr = xchg(&l->esr_pending, 0);
 		return 0;
 	case APIC_ICR:
 		if (x2apic)
@@ -736,6 +740,7 @@ void hvp_lapic_reset(struct hvp_vp *vp)
 	l->tmict = 0;
 	l->tdcr = 0;
 	l->esr = 0;
+	l->esr_pending = 0;
 	l->tsc_deadline = 0;
 	l->timer_period_ns = 0;
 	l->pending_eoi_exit = -1;

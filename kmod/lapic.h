@@ -35,7 +35,8 @@ struct hvp_lapic {
 	u32 lvt[HVP_LAPIC_NR_LVT];
 	u32 tmict;
 	u32 tdcr;
-	u32 esr;
+	u32 esr;			/* what ESR reads: latched by ESR writes */
+	unsigned long esr_pending;	/* errors since the last ESR write */
 
 	struct hrtimer timer;
 	ktime_t timer_start;		/* when the current count started */
