@@ -171,8 +171,11 @@ int hvp_vmbus_chan_open(struct hvp_vmbus_channel *ch, const struct vmbus_msg_ope
 
 	if (!g || !g->complete || g->in_use || g->relid != ch->relid)
 		return -EINVAL;
-	/* Each ring needs its header page and at least one data page. */
-	if (off < 2 || off > g->npages - 2)
+	/*
+	 * Each ring needs its header page and at least one data page; check
+	 * the page count first so the subtraction cannot wrap.
+	 */
+	if (g->npages < 4 || off < 2 || off > g->npages - 2)
 		return -EINVAL;
 	rcu_read_lock();
 	vp_ok = m->target_vp < HVP_MAX_VPS && rcu_dereference(bus->part->vps[m->target_vp]);
