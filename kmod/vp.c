@@ -230,8 +230,11 @@ static void hvp_vp_destroy(struct hvp_vp *vp)
 	RCU_INIT_POINTER(part->vps[vp->index], NULL);
 	part->nr_vps--;
 	mutex_unlock(&part->lock);
-	/* Kickers walk the VP table under RCU. */
-	synchronize_rcu();
+	/*
+	 * Kickers walk the VP table under RCU. Expedited: closing a VP fd
+	 * should not take a whole grace period (tens of ms).
+	 */
+	synchronize_rcu_expedited();
 
 	hvp_debugfs_vp_remove(vp);
 	hvp_vp_free(vp);

@@ -58,13 +58,24 @@ int hvp_gpa_map_init(struct hvp_partition *part)
 	return hvp_slat_init(&mem->slat, hvp_ops.slat_format);
 }
 
+#define HVP_UNPIN_BATCH	64
+
 static void region_free(struct hvp_mem_region *r)
 {
+	struct page *batch[HVP_UNPIN_BATCH];
+	unsigned int n = 0;
 	struct page *page;
 	unsigned long i;
 
-	xa_for_each(&r->pins, i, page)
-		unpin_user_page(page);
+	/* In batches: unpin_user_pages() drops a huge page's pins at once. */
+	xa_for_each(&r->pins, i, page) {
+		batch[n++] = page;
+		if (n == HVP_UNPIN_BATCH) {
+			unpin_user_pages(batch, n);
+			n = 0;
+		}
+	}
+	unpin_user_pages(batch, n);
 	xa_destroy(&r->pins);
 	kfree(r);
 }
@@ -264,6 +275,52 @@ static struct page *region_page(struct hvp_partition *part, struct hvp_mem_regio
 }
 
 /*
+ * Pin the 512 pages of the block at page index @first of @r: in one call
+ * when none of them is pinned yet (the common case), page by page
+ * otherwise.
+ */
+static int gpa_pin_block(struct hvp_partition *part, struct hvp_mem_region *r,
+			 unsigned long first)
+{
+	unsigned long idx = first, i;
+	struct page **pages;
+	long got;
+	int ret = 0;
+
+	if (!xa_find(&r->pins, &idx, first + HVP_2M_PAGES - 1, XA_PRESENT)) {
+		pages = kmalloc_array(HVP_2M_PAGES, sizeof(*pages), GFP_KERNEL);
+		if (!pages)
+			return -ENOMEM;
+		got = region_pin_user(part, r, r->uaddr + ((u64)first << PAGE_SHIFT),
+				      HVP_2M_PAGES, pages);
+		if (got == HVP_2M_PAGES) {
+			for (i = 0; i < HVP_2M_PAGES; i++) {
+				ret = xa_err(xa_store(&r->pins, first + i, pages[i],
+						      GFP_KERNEL_ACCOUNT));
+				/* Stored pages stay tracked; drop the rest. */
+				if (ret) {
+					unpin_user_pages(pages + i, HVP_2M_PAGES - i);
+					break;
+				}
+			}
+		} else {
+			if (got > 0)
+				unpin_user_pages(pages, got);
+			ret = got < 0 ? got : -EFAULT;
+		}
+		kfree(pages);
+		return ret;
+	}
+	for (i = 0; i < HVP_2M_PAGES; i++) {
+		struct page *page = region_page(part, r, first + i);
+
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+	}
+	return 0;
+}
+
+/*
  * Map the 2 MiB block around @gpa with one leaf when the whole block lies
  * in @r and the VMM backs it with one physically contiguous, aligned huge
  * page (THP or hugetlbfs). Returns 0 when mapped, 1 when 4 KiB is needed.
@@ -274,23 +331,22 @@ static int gpa_fault_2m(struct hvp_partition *part, struct hvp_mem_region *r, u6
 	unsigned long first = (base - r->gpa) >> PAGE_SHIFT, i;
 	struct page *page;
 	unsigned long pfn;
+	int ret;
 
 	if (base < r->gpa || base + HVP_2M > r->gpa + r->size ||
 	    !IS_ALIGNED(r->uaddr + (base - r->gpa), HVP_2M) ||
 	    !hvp_slat_block_empty(&part->mem.slat, base))
 		return 1;
 
-	page = region_page(part, r, first);
-	if (IS_ERR(page))
-		return PTR_ERR(page);
+	ret = gpa_pin_block(part, r, first);
+	if (ret)
+		return ret;
+	page = xa_load(&r->pins, first);
 	pfn = page_to_pfn(page);
 	if (!IS_ALIGNED(pfn, HVP_2M_PAGES) || folio_nr_pages(page_folio(page)) < HVP_2M_PAGES)
 		return 1;
-
 	for (i = 1; i < HVP_2M_PAGES; i++) {
-		page = region_page(part, r, first + i);
-		if (IS_ERR(page))
-			return PTR_ERR(page);
+		page = xa_load(&r->pins, first + i);
 		if (page_to_pfn(page) != pfn + i)
 			return 1;
 	}
