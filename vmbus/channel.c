@@ -244,6 +244,9 @@ int hvp_vmbus_chan_send(struct hvp_vmbus_channel *ch, u16 type, u16 flags, u64 t
 	mutex_unlock(&ch->io_lock);
 	if (signal)
 		hvp_vmbus_chan_signal(ch);
+	if (ret == -EPROTO)
+		pr_warn_ratelimited("partition %u: VMBus channel %u: guest corrupted its ring\n",
+				    ch->bus->part->id, ch->relid);
 	return ret;
 }
 
