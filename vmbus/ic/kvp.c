@@ -60,9 +60,10 @@ static int kvp_to_utf16(const char *s, size_t slen, u8 *out, size_t max)
 	return (units + 1) * 2;
 }
 
-static void kvp_to_utf8(const u8 *in, u32 bytes, char *out, size_t max)
+/* UTF-16LE @in, @bytes long as the guest says but read only within its @field. */
+static void kvp_to_utf8(const u8 *in, u32 bytes, u32 field, char *out, size_t max)
 {
-	int n = utf16s_to_utf8s((const wchar_t *)in, min_t(u32, bytes, KVP_VALUE_BYTES) / 2,
+	int n = utf16s_to_utf8s((const wchar_t *)in, min_t(u32, bytes, field) / 2,
 				UTF16_LITTLE_ENDIAN, out, max - 1);
 
 	out[n < 0 ? 0 : n] = 0;
@@ -149,9 +150,11 @@ int hvp_ic_kvp_ioctl(struct hvp_partition *part, void __user *uarg)
 		a->status = ic->status;
 		if (ic->reply_len >= sizeof(*r) && !a->status &&
 		    (a->op == HVPART_KVP_OP_GET || a->op == HVPART_KVP_OP_ENUMERATE)) {
-			kvp_to_utf8(v->value, v->value_size, a->value, sizeof(a->value));
+			kvp_to_utf8(v->value, v->value_size, KVP_VALUE_BYTES, a->value,
+				    sizeof(a->value));
 			if (a->op == HVPART_KVP_OP_ENUMERATE)
-				kvp_to_utf8(v->key, v->key_size, a->key, sizeof(a->key));
+				kvp_to_utf8(v->key, v->key_size, KVP_KEY_BYTES, a->key,
+					    sizeof(a->key));
 		}
 	}
 	mutex_unlock(&ic->request_lock);
