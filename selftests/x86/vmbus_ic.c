@@ -150,6 +150,7 @@ static struct {
 struct kvp_entry {
 	uint32_t used;
 	uint32_t key_bytes, value_bytes;
+	uint32_t key_size_claim;	/* non-zero: the key_size put on the wire */
 	uint8_t key[512];
 	uint8_t value[2048];
 };
@@ -286,7 +287,7 @@ static uint32_t ic_kvp(struct ic_hdr *h, uint32_t plen)
 				continue;
 			v = &m->body.en.data;
 			v->value_type = 1;
-			v->key_size = kvp_table[i].key_bytes;
+			v->key_size = kvp_table[i].key_size_claim ?: kvp_table[i].key_bytes;
 			memcpy(v->key, kvp_table[i].key, kvp_table[i].key_bytes);
 			v->value_size = kvp_table[i].value_bytes;
 			memcpy(v->value, kvp_table[i].value, kvp_table[i].value_bytes);
@@ -542,6 +543,33 @@ static void check_kvp(struct driver *d)
 	}
 	TEST_ASSERT(!kvp(vm, a, HVPART_KVP_OP_ENUMERATE, 1, NULL, NULL, i) &&
 		    a->status == HV_E_FAIL, "KVP ENUMERATE past the end: status %#x", a->status);
+
+	/*
+	 * A guest claiming a key longer than the 512-byte key field, with no
+	 * NUL in it: the key ends with the field, the value is not read as
+	 * part of it.
+	 */
+	{
+		struct kvp_entry *e = &((struct kvp_entry *)addr_ptr2hva(vm, kvp_table))[i];
+		char want_key[300];
+
+		memset(want_key, 'K', 256);
+		want_key[256] = 0;
+		for (n = 0; n < 256; n++) {
+			e->key[2 * n] = 'K';
+			e->key[2 * n + 1] = 0;
+		}
+		e->key_bytes = 512;
+		e->key_size_claim = 2048;
+		e->value_bytes = utf16("value", e->value);
+		__atomic_store_n(&e->used, 1, __ATOMIC_SEQ_CST);
+		TEST_ASSERT(!kvp(vm, a, HVPART_KVP_OP_ENUMERATE, 1, NULL, NULL, i) && !a->status,
+			    "KVP ENUMERATE of the long key: errno %d status %#x", errno, a->status);
+		TEST_ASSERT(!strcmp(a->key, want_key) && !strcmp(a->value, "value"),
+			    "a key_size past the key field: got key of %zu bytes ('%.8s...%s')",
+			    strlen(a->key), a->key, strlen(a->key) > 256 ? a->key + 256 : "");
+		__atomic_store_n(&e->used, 0, __ATOMIC_SEQ_CST);
+	}
 
 	TEST_ASSERT(!kvp(vm, a, HVPART_KVP_OP_SET, 4, "new-ключ", "νέα τιμή", 0) && !a->status,
 		    "KVP SET: errno %d status %#x", errno, a->status);
