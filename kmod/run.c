@@ -147,6 +147,7 @@ static int hvp_vp_enter(struct hvp_vp *vp)
 	preempt_disable();
 	local_irq_disable();
 	WRITE_ONCE(vp->cpu, smp_processor_id());
+	/* Announce guest mode before looking for work (pairs with kickers). */
 	smp_store_mb(vp->mode, HVP_IN_GUEST);
 	if (hvp_vp_entry_blocked(vp)) {
 		WRITE_ONCE(vp->mode, HVP_OUTSIDE_GUEST);

@@ -171,6 +171,7 @@ int hvp_ring_send(struct hvp_ring *r, u16 type, u16 flags, u64 trans_id, const v
 	if (total >= r->size - used) {
 		/* Full: ask to be told when there is room, then look again. */
 		WRITE_ONCE(r->hdr->pending_send_sz, total);
+		/* Publish the request before looking at the index once more. */
 		virt_mb();
 		read = READ_ONCE(r->hdr->read_index);
 		if (!ring_index_ok(r, read))

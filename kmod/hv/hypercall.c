@@ -70,6 +70,7 @@ static void hvp_hv_flush_vps(struct hvp_partition *part, const unsigned long *ta
 		if (!t)
 			continue;
 		set_bit(HVP_REQ_TLB_FLUSH, &t->requests);
+		/* The request before the mode check; the VP does the reverse. */
 		smp_mb__after_atomic();
 		if (have_mask && READ_ONCE(t->mode) == HVP_IN_GUEST)
 			cpumask_set_cpu(READ_ONCE(t->cpu), cpus);

@@ -192,6 +192,7 @@ static bool hvp_synic_deliver(struct hvp_vp *vp, u32 sint, const struct hv_messa
 			  (const u8 *)msg + sizeof(msg->header.message_type),
 			  sizeof(*msg) - sizeof(msg->header.message_type)))
 		return false;
+	/* The guest reads the type first: it must not see it before the rest. */
 	smp_wmb();
 	if (hvp_gpa_write(vp->part, slot, &msg->header.message_type,
 			  sizeof(msg->header.message_type)))

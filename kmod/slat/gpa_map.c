@@ -185,6 +185,7 @@ err_unlock:
 static void gpa_map_flush_all(struct hvp_partition *part)
 {
 	atomic64_inc(&part->mem.tlb_gen);
+	/* The new generation before reading VP modes (see hvp_vp_kick_all). */
 	smp_mb__after_atomic();
 	hvp_vp_kick_all(part);
 }
