@@ -372,21 +372,59 @@ static int hvp_set_cr4(struct hvp_vp *vp, u64 value)
 	return 0;
 }
 
+/* CR0 bits whose change invalidates the guest's TLB (SDM 4.10.4.1). */
+#define HVP_CR0_TLB_BITS (X86_CR0_PG | X86_CR0_WP | X86_CR0_PE)
+
+/*
+ * A MOV to CR0 the backend intercepted (VMX: one that changes a bit VMX
+ * forces on, i.e. CR0.NE): do what the CPU would, including entering or
+ * leaving IA-32e mode when paging is switched with EFER.LME set (SDM
+ * 10.8.5, 2.5). -EINVAL where the CPU raises #GP.
+ */
+static int hvp_set_cr0(struct hvp_vp *vp, u64 value)
+{
+	struct hvpart_sregs s;
+	bool pg = value & X86_CR0_PG;
+
+	hvp_ops.get_sregs(vp, &s);
+	if (upper_32_bits(value) || ((value & X86_CR0_NW) && !(value & X86_CR0_CD)) ||
+	    (pg && !(value & X86_CR0_PE)))
+		return -EINVAL;
+	if (pg && !(s.cr0 & X86_CR0_PG) && (s.efer & EFER_LME)) {
+		/* Activating long mode: PAE on, not from 64-bit code. */
+		if (!(s.cr4 & X86_CR4_PAE) || (s.cs.attrib & HVPART_SEG_L))
+			return -EINVAL;
+		s.efer |= EFER_LMA;
+	} else if (!pg && (s.cr0 & X86_CR0_PG)) {
+		/* Paging off: not with PCIDE, not from 64-bit code. */
+		if ((s.cr4 & X86_CR4_PCIDE) ||
+		    ((s.efer & EFER_LMA) && (s.cs.attrib & HVPART_SEG_L)))
+			return -EINVAL;
+		s.efer &= ~EFER_LMA;
+	}
+	if ((value ^ s.cr0) & HVP_CR0_TLB_BITS)
+		hvp_ops.flush_guest_tlb(vp);
+	s.cr0 = value;
+	return hvp_ops.set_sregs(vp, &s);
+}
+
 static int hvp_handle_cr_access(struct hvp_vp *vp)
 {
 	struct hvp_exit *e = &vp->exit;
 	unsigned int gpr;
 	u64 value;
+	int ret;
 
-	/* Only CR4 writes are intercepted; see the backends. */
-	if (e->cr.reg != 4 || !e->cr.write || hvp_mov_gpr(vp, &gpr)) {
+	/* Only writes to CR4 (and, on VMX, CR0) are intercepted. */
+	if ((e->cr.reg != 0 && e->cr.reg != 4) || !e->cr.write || hvp_mov_gpr(vp, &gpr)) {
 		hvp_vp_internal_error(vp, HVPART_INTERNAL_EMULATION);
 		return HVP_TO_USER;
 	}
 	value = vp->gprs[gpr];
 	if (hvp_vp_cpu_mode(vp) != HVP_MODE_LONG64)
 		value = lower_32_bits(value);
-	if (hvp_set_cr4(vp, value)) {
+	ret = e->cr.reg == 0 ? hvp_set_cr0(vp, value) : hvp_set_cr4(vp, value);
+	if (ret) {
 		hvp_vp_inject(vp, X86_TRAP_GP, true, 0);
 		return HVP_RESUME;
 	}
