@@ -50,13 +50,13 @@ static void vm_kick_handler(int sig)
 	(void)sig;	/* only there to make HVPART_RUN_VP return -EINTR */
 }
 
+/* thread_started is written under vm->lock (vm_start_threads), read here. */
 void vm_kick_all(struct vm *vm)
 {
 	unsigned int i;
 
 	pthread_mutex_lock(&vm->lock);
 	pthread_cond_broadcast(&vm->cond);
-	pthread_mutex_unlock(&vm->lock);
 	for (i = 0; i < vm->nr_vps; i++) {
 		struct vp *vp = &vm->vps[i];
 
@@ -65,6 +65,7 @@ void vm_kick_all(struct vm *vm)
 		__atomic_store_n(&vp->hvp.run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 		pthread_kill(vp->thread, SIGUSR1);
 	}
+	pthread_mutex_unlock(&vm->lock);
 }
 
 void vm_finish(struct vm *vm, int code, const char *fmt, ...)
@@ -338,17 +339,19 @@ static int vm_start_threads(struct vm *vm)
 	pthread_attr_init(&attr);
 	if (vm->cfg->have_affinity)
 		pthread_attr_setaffinity_np(&attr, sizeof(cpu_set_t), &vm->cfg->affinity);
+	/* A VP may end the run (and kick the others) before the last one exists. */
+	pthread_mutex_lock(&vm->lock);
 	for (i = 0; i < vm->nr_vps; i++) {
 		ret = pthread_create(&vm->vps[i].thread, &attr, vp_thread, &vm->vps[i]);
 		if (ret) {
 			hvctl_err("%s: VP thread %u: %s", vm->cfg->name, i, strerror(ret));
-			pthread_attr_destroy(&attr);
-			return -1;
+			break;
 		}
 		vm->vps[i].thread_started = true;
 	}
+	pthread_mutex_unlock(&vm->lock);
 	pthread_attr_destroy(&attr);
-	return 0;
+	return i < vm->nr_vps ? -1 : 0;
 }
 
 struct shutdown_req {

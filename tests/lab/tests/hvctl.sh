@@ -135,6 +135,30 @@ if ! grep -q " /dev/pts devpts" /proc/mounts; then
 	mount -t devpts devpts /dev/pts
 fi
 
+# --affinity: every VP thread (named vpN) may run only on the CPUs given.
+ncpus=$(grep -c ^processor /proc/cpuinfo)
+last=$((ncpus - 1))
+"$HVCTL" run --name aff --vps 2 --affinity "$last" --kernel "$TK" --cmdline "test=spin" \
+	>"$tmp/out" 2>&1 &
+worker=$!
+wait_until "[ -S /run/hvctl/aff.sock ]"
+bad=0
+nvp=0
+for t in "/proc/$worker/task/"*; do
+	case $(cat "$t/comm" 2>/dev/null) in
+	vp*)
+		nvp=$((nvp + 1))
+		allowed=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status")
+		echo "# $(cat "$t/comm"): Cpus_allowed_list $allowed" >>"$tmp/out"
+		[ "$allowed" = "$last" ] || bad=1
+		;;
+	esac
+done
+[ $nvp -eq 2 ] || bad=1
+"$HVCTL" stop aff >>"$tmp/out" 2>&1
+wait $worker
+result $bad "--affinity $last: both VP threads may run only on CPU $last"
+
 # Lifecycle through the control socket, on a guest that spins forever.
 "$HVCTL" run --name lt --serial pty --kernel "$TK" --cmdline "test=spin" \
 	>"$tmp/worker.out" 2>&1 &
