@@ -6,8 +6,10 @@
  * ioapic.c, debugport.c) claim exactly these.
  *
  * It is no more than a Hyper-V generation-2-style guest needs: no PCI, no
- * legacy PIC or PIT (ports of absent devices read as all-ones, so Linux
- * concludes "Using NULL legacy PIC"), no i8042 or VGA (the FADT says so).
+ * legacy PIC (ports of absent devices read as all-ones, so Linux concludes
+ * "Using NULL legacy PIC"), no i8042 or VGA (the FADT says so), and a PIT
+ * only for guests without the Hyper-V interface, which need it to
+ * calibrate their TSC.
  */
 #ifndef HVPART_TOOLS_HVCTL_PLATFORM_H
 #define HVPART_TOOLS_HVCTL_PLATFORM_H
@@ -27,6 +29,13 @@
 #define RESET_VALUE		0x06
 #define IRQ_SCI			9
 #define SLP_TYP_S5		5	/* \_S5 in the DSDT; SLP_TYP|SLP_EN powers off */
+
+/*
+ * 8254 PIT and port 0x61 (pit.c), only without the Hyper-V interface; its
+ * counter 0 has no interrupt line.
+ */
+#define PORT_PIT		0x40
+#define PORT_SYSTEM_B		0x61
 
 /* Keyboard controller command port: 0xfe pulses reset (Linux reboot=kbd). */
 #define PORT_KBD_CMD		0x64

@@ -42,6 +42,7 @@ static const struct {
 	{ "com1", serial_init, serial_exit },
 	{ "acpi-pm", pm_init, pm_exit },
 	{ "rtc", rtc_init, rtc_exit },
+	{ "pit", pit_init, pit_exit },
 	{ "debug ports", debugport_init, NULL },
 };
 

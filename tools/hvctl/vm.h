@@ -133,6 +133,7 @@ struct vm {
 	struct pm *pm;
 	struct ioapic *ioapic;
 	struct rtc *rtc;
+	struct pit *pit;
 };
 
 /* vm.c */
@@ -195,5 +196,9 @@ int ioapic_set_irq(struct vm *vm, unsigned int gsi, bool level);
 void ioapic_eoi(struct vm *vm, uint8_t vector);
 
 int debugport_init(struct vm *vm);
+
+/* Only for --no-hyperv partitions (pit.c says why); a no-op otherwise. */
+int pit_init(struct vm *vm);
+void pit_exit(struct vm *vm);
 
 #endif /* HVPART_TOOLS_HVCTL_VM_H */

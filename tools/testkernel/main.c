@@ -13,6 +13,7 @@
  *   test=ioapic    I/O APIC registers through MMIO; exit 0x10
  *   test=rtc       read the CMOS clock; exit 0x10
  *   test=pmtimer   the ACPI PM timer runs; exit 0x10
+ *   test=pit       PIT counter 2 through port 0x61 times 10 ms (--no-hyperv)
  *   test=echo      echo COM1 input until 'q'; exit 0x10
  *   test=triple    triple fault (status 2)
  *   test=halt      cli; hlt (status 4)
@@ -462,6 +463,45 @@ static void test_pmtimer(void)
 	pass("pmtimer");
 }
 
+/*
+ * PIT counter 2 as Linux's TSC calibration uses it: gate it through port
+ * 0x61, count 10 ms down in mode 0, wait for OUT2, and check the time
+ * against the PM timer (35795 ticks; exits make it a little longer).
+ */
+static void test_pit(void)
+{
+	uint16_t latch = 11932, c;
+	uint32_t t0, t1, spins = 0;
+
+	outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));
+	outb(0x43, 0xb0);		/* counter 2, LSB then MSB, mode 0 */
+	outb(0x42, (uint8_t)latch);
+	outb(0x42, (uint8_t)(latch >> 8));
+	t0 = inl(0x408);
+	if (inb(0x61) & 0x20)
+		fail("OUT2 is high right after the count was loaded");
+	outb(0x43, 0x80);		/* latch counter 2 */
+	c = inb(0x42);
+	c |= (uint16_t)(inb(0x42) << 8);
+	while (!(inb(0x61) & 0x20))
+		spins++;
+	t1 = inl(0x408);
+	con_puts("pit: counter 2 read ");
+	putdec(c);
+	con_puts(" of ");
+	putdec(latch);
+	con_puts(", OUT2 after ");
+	putdec(t1 - t0);
+	con_puts(" PM timer ticks (10 ms is 35795), ");
+	putdec(spins);
+	con_puts(" polls\n");
+	if (c == 0 || c > latch)
+		fail("the latched count is not below the loaded one");
+	if (t1 - t0 < 30000 || t1 - t0 > 200000)
+		fail("OUT2 did not rise about 10 ms after loading");
+	pass("pit");
+}
+
 static void test_echo(void)
 {
 	char c;
@@ -544,6 +584,8 @@ void tk_main(uint32_t magic, const struct mb_info *mbi)
 		test_rtc();
 	else if (tlen == 7 && memeq(test, "pmtimer", 7))
 		test_pmtimer();
+	else if (tlen == 3 && memeq(test, "pit", 3))
+		test_pit();
 	else if (tlen == 4 && memeq(test, "echo", 4))
 		test_echo();
 	else if (tlen == 6 && memeq(test, "triple", 6))

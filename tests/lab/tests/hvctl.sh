@@ -105,6 +105,10 @@ run "I/O APIC registers through MMIO exits" 33 "ioapic: version register 0x00170
 run "CMOS RTC" 33 "PASS: rtc" -- --kernel "$TK" --cmdline "test=rtc"
 run "ACPI PM timer" 33 "PASS: pmtimer" -- --kernel "$TK" --cmdline "test=pmtimer"
 grep "TSC cycles per read" "$tmp/out" | sed 's/^/# port exit cost: /'
+run "--no-hyperv: PIT counter 2 times 10 ms against the PM timer" 33 "PASS: pit" \
+	-- --kernel "$TK" --no-hyperv --cmdline "test=pit"
+grep "pit: counter" "$tmp/out" | sed 's/^/# /'
+run "Hyper-V partitions have no PIT" 35 "FAIL: OUT2" -- --kernel "$TK" --cmdline "test=pit"
 run "triple fault ends the run with status 2" 2 "triple fault" "rip" \
 	-- --kernel "$TK" --cmdline "test=triple"
 run "ACPI reset register ends the run with status 4" 4 "guest reset the machine" \
