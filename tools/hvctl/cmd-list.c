@@ -2,10 +2,11 @@
 /*
  * hvctl list: every partition with a control socket in the control
  * directory, asked for its status. A socket nobody answers on (its worker
- * was killed) is shown as "stale". VMBUS is the protocol version the guest
+ * was killed) is shown as "stale", one of another user's as "no-access". VMBUS is the protocol version the guest
  * negotiated, "-" before it connects or without VMBus.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,10 +72,12 @@ int cmd_list(int argc, char **argv)
 		char reply[CONTROL_LINE_MAX], err[512], state[16], vps[8], mem[32], pid[16];
 		char up[48], serial[64], msize[16], vmbus[16];
 		unsigned long long uptime, bytes;
+		int ret;
 
-		if (control_request(names[i], "status", reply, sizeof(reply), err, sizeof(err)) ||
-		    strncmp(reply, "ok ", 3)) {
-			printf("%-20s %-10s\n", names[i], "stale");
+		ret = control_request(names[i], "status", reply, sizeof(reply), err, sizeof(err));
+		if (ret || strncmp(reply, "ok ", 3)) {
+			/* Another user's partition, or a worker that was killed. */
+			printf("%-20s %-10s\n", names[i], ret == -EACCES ? "no-access" : "stale");
 			free(names[i]);
 			continue;
 		}
