@@ -355,8 +355,12 @@ int hvp_hv_hypercall(struct hvp_vp *vp)
 	u64 control, result;
 	u16 status, reps = 0;
 
-	/* No hypercall page enabled: the instruction is undefined (#UD). */
-	if (!(vp->part->hv.hypercall_msr & HV_X64_MSR_HYPERCALL_ENABLE))
+	/*
+	 * No hypercall page enabled, or real mode: the instruction is
+	 * undefined (#UD), as the TLFS has it (and KVM does).
+	 */
+	if (!(vp->part->hv.hypercall_msr & HV_X64_MSR_HYPERCALL_ENABLE) ||
+	    hvp_vp_cpu_mode(vp) == HVP_MODE_REAL)
 		return -ENOENT;
 
 	if (long_mode) {
