@@ -13,6 +13,7 @@
  *   hypercall page and directly, with the interface on and off.
  * page_enable: no hypercall page -> #UD; GUEST_OS_ID 0 keeps the page
  *   disabled (and unwritten); clearing GUEST_OS_ID disables it again.
+ * real_mode: in real mode the hypercall instruction raises #UD.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -524,10 +525,90 @@ static void page_enable(const void *arg __unused)
 	vm_free(vm);
 }
 
+/* ---- real_mode ------------------------------------------------------------------ */
+
+#define RM_PORT		0x80
+#define RM_RETURNED	0x11	/* the hypercall returned: no #UD */
+#define RM_UD		0x66	/* #UD came through the IVT */
+#define S(x)		__stringify(x)
+
+extern const char rm_hc_blob[], rm_hc_insn[], rm_hc_ud[], rm_hc_blob_end[];
+
+/*
+ * Real mode, hypercalls enabled: the hypercall instruction (patched in for
+ * the backend) must raise #UD (TLFS; KVM does the same), which the IVT
+ * sends to rm_hc_ud.
+ */
+asm(".pushsection .rodata.rm_hc_blob, \"a\"\n"
+    ".code16\n"
+    "rm_hc_blob:\n"
+    "	xor %ax, %ax\n"
+    "	mov %ax, %ds\n"
+    "	mov %ax, %ss\n"
+    "	mov $0x7000, %sp\n"
+    "	mov $0x10008, %eax\n"		/* NotifyLongSpinWait, fast (EDX:EAX) */
+    "	xor %edx, %edx\n"
+    "rm_hc_insn:\n"
+    "	.byte 0x0f, 0x01, 0xd9\n"
+    "	mov $" S(RM_RETURNED) ", %al\n"
+    "	out %al, $" S(RM_PORT) "\n"
+    "1:	hlt\n"
+    "	jmp 1b\n"
+    "rm_hc_ud:\n"
+    "	mov $" S(RM_UD) ", %al\n"
+    "	out %al, $" S(RM_PORT) "\n"
+    "2:	hlt\n"
+    "	jmp 2b\n"
+    "rm_hc_blob_end:\n"
+    ".code64\n"
+    ".popsection");
+
+static void real_mode(const void *arg __unused)
+{
+	struct hvp_vm *vm = vm_create();
+	struct hvp_vp *vp;
+	struct hvpart_sregs s;
+	struct hvpart_regs regs = { .rflags = X86_RFLAGS_FIXED, .rip = LOW_CODE_GPA };
+	uint8_t *code = addr_gpa2hva(vm, LOW_CODE_GPA);
+	uint16_t *ivt = addr_gpa2hva(vm, 0);
+	uint64_t page = vm_alloc(vm, 4096, 4096);
+
+	vm_set_hv_config(vm, HVPART_HV_FEATURES_MASK);
+	vp = vm_vp_add_raw(vm, 0);
+	memcpy(code, rm_hc_blob, rm_hc_blob_end - rm_hc_blob);
+	if (vm->backend == HVPART_BACKEND_VMX)
+		code[rm_hc_insn - rm_hc_blob + 2] = 0xc1;	/* vmcall */
+	/* IVT entry 6: offset, segment 0. */
+	ivt[6 * 2] = LOW_CODE_GPA + (rm_hc_ud - rm_hc_blob);
+	ivt[6 * 2 + 1] = 0;
+	/* The hypercall page is enabled, as a guest would have done earlier. */
+	vp_set_msr(vp, HV_X64_MSR_GUEST_OS_ID, HV_LINUX_GUEST_OS_ID);
+	vp_set_msr(vp, HV_X64_MSR_HYPERCALL, page | HV_X64_MSR_HYPERCALL_ENABLE);
+
+	vp_sregs_get(vp, &s);
+	hvp_real_mode_segment(&s.cs, 0, true);
+	hvp_real_mode_segment(&s.ds, 0, false);
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	s.idt.base = 0;
+	s.idt.limit = 0x3ff;
+	s.cr0 &= ~(X86_CR0_CD | X86_CR0_NW);
+	vp_sregs_set(vp, &s);
+	vp_regs_set(vp, &regs);
+
+	vp_run(vp);
+	TEST_ASSERT_EXIT_REASON(vp, HVPART_EXIT_IO);
+	TEST_ASSERT(vp->run->io.port == RM_PORT && vp->run->io.data == RM_UD,
+		    "real mode: the hypercall instruction %s (port %#x data %#llx)",
+		    vp->run->io.data == RM_RETURNED ? "returned instead of raising #UD" : "?",
+		    vp->run->io.port, (unsigned long long)vp->run->io.data);
+	vm_free(vm);
+}
+
 int main(void)
 {
 	static const struct hvp_test tests[] = {
 		HVP_TEST(abi_table),
+		HVP_TEST(real_mode),
 		HVP_TEST_ARG("cpl3_hv_on", cpl3, (void *)1),
 		HVP_TEST_ARG("cpl3_hv_off", cpl3, NULL),
 		HVP_TEST(page_enable),
