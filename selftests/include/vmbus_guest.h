@@ -144,6 +144,8 @@ void vmbus_flush_queue(void);
  * nobody uses always gets GPADL_TORNDOWN, in order.
  */
 void vmbus_ping(void);
+/* The same, dropping whatever arrives before the answer (and the queue). */
+void vmbus_ping_flush(void);
 
 /* INITIATE_CONTACT(@version) to @conn_id; the VERSION_RESPONSE in *out. */
 bool vmbus_initiate_contact(uint32_t version, uint32_t conn_id, uint32_t target_vcpu,

@@ -145,6 +145,15 @@ void vmbus_pump(void)
 	struct vmbus_rx m;
 
 	while (slot->message_type) {
+		uint32_t type = *(volatile uint32_t *)slot->payload;
+
+		/*
+		 * A full queue leaves the message in the slot: the host then
+		 * holds the rest back, as it must for any slow guest.
+		 */
+		if (vmbus_g.queued == VMBUS_QUEUE_LEN && type != VMBUS_MSG_OFFERCHANNEL &&
+		    type != VMBUS_MSG_RESCIND_OFFER && type != VMBUS_MSG_ALLOFFERS_DELIVERED)
+			break;
 		__GUEST_ASSERT(slot->message_type == VMBUS_HV_MESSAGE_TYPE,
 			       "SINT2 message of another type", 1, slot->message_type, 0);
 		__GUEST_ASSERT(slot->payload_size <= VMBUS_MSG_MAX_SIZE &&
@@ -192,6 +201,9 @@ bool vmbus_wait(uint32_t type, uint32_t key_off, uint32_t key, struct vmbus_rx *
 			vmbus_g.queued--;
 			return true;
 		}
+		__GUEST_ASSERT(vmbus_g.queued < VMBUS_QUEUE_LEN,
+			       "guest queue full of messages nobody waits for", 2, type,
+			       vmbus_g.queue[0].h.msgtype);
 		if (vmbus_now_ms() > deadline)
 			return false;
 		vmbus_idle();
@@ -224,9 +236,10 @@ void vmbus_flush_queue(void)
 	vmbus_g.queued = 0;
 }
 
+static uint32_t ping_id = 0x7f000000;
+
 void vmbus_ping(void)
 {
-	static uint32_t ping_id = 0x7f000000;
 	struct vmbus_msg_gpadl_teardown t = {
 		.h.msgtype = VMBUS_MSG_GPADL_TEARDOWN,
 		.child_relid = 0,
@@ -238,6 +251,31 @@ void vmbus_ping(void)
 			t.gpadl, NULL, VMBUS_WAIT_MS))
 		ucall_abort("no GPADL_TORNDOWN for a ping: the bus stopped answering", __FILE__,
 			    __LINE__, 1, t.gpadl, 0);
+}
+
+void vmbus_ping_flush(void)
+{
+	struct vmbus_msg_gpadl_teardown t = {
+		.h.msgtype = VMBUS_MSG_GPADL_TEARDOWN,
+		.child_relid = 0,
+		.gpadl = ++ping_id,
+	};
+	uint64_t deadline;
+
+	vmbus_send(&t, sizeof(t));
+	deadline = vmbus_now_ms() + VMBUS_WAIT_MS;
+	for (;;) {
+		vmbus_pump();
+		if (vmbus_find_queued(VMBUS_MSG_GPADL_TORNDOWN,
+				      offsetof(struct vmbus_msg_gpadl_torndown, gpadl), t.gpadl) >= 0)
+			break;
+		vmbus_g.queued = 0;
+		__GUEST_ASSERT(vmbus_now_ms() <= deadline,
+			       "no GPADL_TORNDOWN for a ping: the bus stopped answering", 1, t.gpadl,
+			       0);
+		vmbus_idle();
+	}
+	vmbus_g.queued = 0;
 }
 
 /* ---- connecting ------------------------------------------------------------------- */

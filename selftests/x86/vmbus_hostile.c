@@ -181,8 +181,7 @@ static void row_all_types_all_sizes(void)
 		}
 	}
 	/* Zeroed INITIATE_CONTACT (version 0) and UNLOAD disconnected us: again. */
-	vmbus_ping();
-	vmbus_flush_queue();
+	vmbus_ping_flush();
 	GUEST_ASSERT(vmbus_connect(VMBUS_VERSION_WIN10_V5_3));
 	vmbus_flush_queue();
 	vmbus_request_offers();
@@ -801,7 +800,7 @@ static void row_doorbell_storm(void)
 		}
 		vmbus_flush_queue();
 	}
-	vmbus_flush_queue();
+	vmbus_ping_flush();
 	expect.stat[0] = n;
 	expect.stat[1] = ok;
 	expect.version = VMBUS_VERSION_WIN10_V5_3;
