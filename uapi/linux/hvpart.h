@@ -438,6 +438,9 @@ struct hvpart_vmbus_shutdown {
  * GET: in @key, out @value. SET: in @key, @value. DELETE: in @key.
  * ENUMERATE: in @index, out @key, @value (the guest fails past the end).
  * @status: out: 0, or the guest's HRESULT when it failed the request
+ *          (Linux answers 0x80070103 for "no such key" and "no more")
+ * The wire holds at most 255 UTF-16 units of key and 1023 of value, each
+ * without its NUL: longer strings, or invalid UTF-8, get EINVAL.
  * Errors: ENODEV, ENOTCONN, EINVAL, ETIMEDOUT (35 s), EINTR.
  */
 struct hvpart_vmbus_kvp {

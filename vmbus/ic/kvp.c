@@ -48,16 +48,29 @@ struct kvp_msg {
 
 static const u32 kvp_versions[] = { IC_VERSION(4, 0), IC_VERSION(3, 0) };
 
-/* UTF-8 @s into UTF-16LE @out of @max bytes; the byte size with NUL, or < 0. */
+/*
+ * UTF-8 @s into UTF-16LE @out of @max bytes; the byte size with NUL, or
+ * -EINVAL when it does not fit (a key cut short would name another key).
+ * A UTF-8 byte gives at most one UTF-16 unit, so the whole string is
+ * converted first and measured.
+ */
 static int kvp_to_utf16(const char *s, size_t slen, u8 *out, size_t max)
 {
-	int units = utf8s_to_utf16s(s, slen, UTF16_LITTLE_ENDIAN, (wchar_t *)out, max / 2 - 1);
+	wchar_t *tmp = kmalloc_array(slen + 1, sizeof(*tmp), GFP_KERNEL);
+	int units;
 
-	if (units < 0)
-		return units;
-	out[units * 2] = 0;
-	out[units * 2 + 1] = 0;
-	return (units + 1) * 2;
+	if (!tmp)
+		return -ENOMEM;
+	units = utf8s_to_utf16s(s, slen, UTF16_LITTLE_ENDIAN, tmp, slen + 1);
+	if (units >= 0 && units > max / 2 - 1)
+		units = -EINVAL;
+	if (units >= 0) {
+		memcpy(out, tmp, units * 2);
+		out[units * 2] = 0;
+		out[units * 2 + 1] = 0;
+	}
+	kfree(tmp);
+	return units < 0 ? units : (units + 1) * 2;
 }
 
 /* UTF-16LE @in, @bytes long as the guest says but read only within its @field. */
