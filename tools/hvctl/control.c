@@ -41,7 +41,7 @@ int control_path(const char *name, char *buf, size_t len, char *err, size_t errl
 static int control_connect(const char *path, int *fd)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = 20 };
+	struct timeval tv = { .tv_sec = 40 };
 	int s, e;
 
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -53,7 +53,10 @@ static int control_connect(const char *path, int *fd)
 		close(s);
 		return -e;
 	}
-	/* A pause waits up to 5 s for the VPs, a shutdown 10 s for the guest. */
+	/*
+	 * A pause waits up to 5 s for the VPs, a shutdown 10 s for the guest,
+	 * a KVP exchange 35 s.
+	 */
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	*fd = s;
 	return 0;

@@ -6,7 +6,7 @@
  *
  * Protocol: the client connects, writes one request line, reads one reply
  * line, and the worker closes the connection.
- *   requests: status | pause | resume | stop | shutdown
+ *   requests: status | pause | resume | stop | shutdown | kvp ... (kvp.h)
  *   replies:  "ok" [key=value ...]  or  "error " message
  * status answers "ok name=N state=running|paused|finishing vps=N
  * memory=BYTES pid=PID uptime=SECONDS serial=stdio|/dev/pts/N".
@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#define CONTROL_LINE_MAX	512
+#define CONTROL_LINE_MAX	8192	/* a KVP value in hex fits */
 
 const char *control_dir(void);
 /* $dir/NAME.sock; -1 with a message if it is too long for a socket. */

@@ -21,6 +21,7 @@ static const struct hvctl_cmd commands[] = {
 	{ "resume", cmd_resume, "resume a paused partition" },
 	{ "shutdown", cmd_shutdown, "ask the guest to power off (integration service, else ACPI)" },
 	{ "stop", cmd_stop, "stop a partition at once (forced power off)" },
+	{ "kvp", cmd_kvp, "read and write the guest's key/value pairs (KVP)" },
 };
 
 static void vmsg(const char *level, const char *fmt, va_list ap)

@@ -40,6 +40,7 @@ int cmd_pause(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
+int cmd_kvp(int argc, char **argv);
 
 /* ---- messages (hvctl.c) -------------------------------------------------- */
 
@@ -76,6 +77,15 @@ bool valid_name(const char *s);
  */
 int read_whole_file(const char *path, uint64_t max, uint8_t **data, size_t *len,
 		    char *err, size_t errlen);
+
+/*
+ * Byte strings on the control socket's one-line protocol: lowercase hex,
+ * "-" for the empty string. hex_encode fails if @buf is too small;
+ * hex_decode stores at most @max - 1 bytes and a NUL and returns their
+ * number, or -1 for bad hex, a NUL byte, or too long.
+ */
+bool hex_encode(const void *data, size_t len, char *buf, size_t buflen);
+int hex_decode(const char *s, char *out, size_t max);
 
 /* Human-readable sizes: "512M", "1.5G". */
 void format_size(uint64_t bytes, char *buf, size_t len);

@@ -200,3 +200,54 @@ void format_size(uint64_t bytes, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%llu", (unsigned long long)whole);
 }
+
+bool hex_encode(const void *data, size_t len, char *buf, size_t buflen)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = data;
+	size_t i;
+
+	if (!len)
+		return snprintf(buf, buflen, "-") == 1;
+	if (buflen < 2 * len + 1)
+		return false;
+	for (i = 0; i < len; i++) {
+		buf[2 * i] = digits[p[i] >> 4];
+		buf[2 * i + 1] = digits[p[i] & 15];
+	}
+	buf[2 * len] = '\0';
+	return true;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int hex_decode(const char *s, char *out, size_t max)
+{
+	size_t n = 0;
+
+	if (!strcmp(s, "-")) {
+		if (max)
+			out[0] = '\0';
+		return max ? 0 : -1;
+	}
+	for (; s[0] && s[1]; s += 2) {
+		int hi = hex_digit(s[0]), lo = hex_digit(s[1]);
+
+		if (hi < 0 || lo < 0 || !(hi | lo) || n + 1 >= max)
+			return -1;
+		out[n++] = (char)(hi << 4 | lo);
+	}
+	if (s[0] || !n || n >= max)
+		return -1;
+	out[n] = '\0';
+	return (int)n;
+}

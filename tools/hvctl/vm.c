@@ -355,86 +355,101 @@ static int vm_start_threads(struct vm *vm)
 	return i < vm->nr_vps ? -1 : 0;
 }
 
-struct shutdown_req {
+/*
+ * Requests that wait on the guest (`hvctl shutdown`, `hvctl kvp`): the
+ * integration services wait up to 10 s or 35 s for the guest's answer, so
+ * each runs in a thread of its own, which answers the client itself. One
+ * at a time: the guest's services take one request at a time anyway.
+ */
+struct guest_req {
 	struct vm *vm;
-	int fd;		/* the client, answered when the guest has been told */
+	int fd;		/* the client, answered when the guest has answered */
+	guest_req_fn fn;
+	char args[CONTROL_LINE_MAX];
 };
 
-/*
- * `hvctl shutdown`, as Hyper-V does it: the shutdown integration service
- * when the guest has opened it, else the ACPI power button. The service
- * waits up to 10 s for the guest's answer, so this runs in its own thread
- * and answers the client itself.
- */
-static void *vm_shutdown_thread(void *arg)
+static void *vm_guest_req_thread(void *arg)
 {
-	struct shutdown_req *req = arg;
+	struct guest_req *req = arg;
 	struct vm *vm = req->vm;
-	char why[256] = "", err[256];
 	sigset_t kick;
-	int ret;
 
 	/* vm_run() interrupts the service's wait with SIGUSR1 at the end. */
 	sigemptyset(&kick);
 	sigaddset(&kick, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
-	if (vm->vmbus) {
-		ret = hvp_partition_vmbus_shutdown(&vm->part, 0);
-		if (!ret) {
-			control_reply(req->fd, "ok the guest accepted the shutdown request (integration service)");
-			goto out;
-		}
-		if (ret != -ENODEV && ret != -ENOTCONN) {
-			control_reply(req->fd, "error %s", hvp_error());
-			goto out;
-		}
-		snprintf(why, sizeof(why), "the guest has not opened the shutdown integration service (Linux: hv_utils), and ");
-	}
-	if (pm_power_button(vm, err, sizeof(err)))
-		control_reply(req->fd, "error %s%s", why, err);
-	else
-		control_reply(req->fd, "ok power button pressed (ACPI)");
-out:
+	req->fn(vm, req->fd, req->args);
 	close(req->fd);
 	free(req);
 	pthread_mutex_lock(&vm->lock);
-	vm->shutdown_busy = false;
+	vm->guest_req_busy = false;
 	pthread_mutex_unlock(&vm->lock);
 	return NULL;
 }
 
-static void vm_shutdown_request(struct vm *vm, int fd)
+static void vm_guest_request(struct vm *vm, int fd, guest_req_fn fn, const char *args)
 {
-	struct shutdown_req *req;
+	struct guest_req *req;
 	bool busy;
 	int ret;
 
 	pthread_mutex_lock(&vm->lock);
-	busy = vm->shutdown_busy;
-	if (!busy && vm->shutdown_started) {
+	busy = vm->guest_req_busy;
+	if (!busy && vm->guest_req_started) {
 		/* The previous one has answered: reap it before the next. */
-		pthread_join(vm->shutdown_thread, NULL);
-		vm->shutdown_started = false;
+		pthread_join(vm->guest_req_thread, NULL);
+		vm->guest_req_started = false;
 	}
 	pthread_mutex_unlock(&vm->lock);
 	req = busy ? NULL : malloc(sizeof(*req));
 	if (!req) {
-		control_reply(fd, "error %s", busy ? "a shutdown request is already in progress"
+		control_reply(fd, "error %s", busy ? "another shutdown or kvp request is in progress, try again"
 					       : strerror(ENOMEM));
 		close(fd);
 		return;
 	}
-	*req = (struct shutdown_req){ vm, fd };
+	req->vm = vm;
+	req->fd = fd;
+	req->fn = fn;
+	snprintf(req->args, sizeof(req->args), "%s", args);
 	pthread_mutex_lock(&vm->lock);
-	ret = pthread_create(&vm->shutdown_thread, NULL, vm_shutdown_thread, req);
-	vm->shutdown_started = vm->shutdown_busy = !ret;
+	ret = pthread_create(&vm->guest_req_thread, NULL, vm_guest_req_thread, req);
+	vm->guest_req_started = vm->guest_req_busy = !ret;
 	pthread_mutex_unlock(&vm->lock);
 	if (ret) {
 		control_reply(fd, "error %s", strerror(ret));
 		close(fd);
 		free(req);
 	}
+}
+
+/*
+ * `hvctl shutdown`, as Hyper-V does it: the shutdown integration service
+ * when the guest has opened it, else the ACPI power button.
+ */
+static void vm_shutdown(struct vm *vm, int fd, const char *args)
+{
+	char why[256] = "", err[256];
+	int ret;
+
+	(void)args;
+	if (vm->vmbus) {
+		ret = hvp_partition_vmbus_shutdown(&vm->part, 0);
+		if (!ret) {
+			control_reply(fd, "ok the guest accepted the shutdown request (integration service)");
+			return;
+		}
+		if (ret != -ENODEV && ret != -ENOTCONN) {
+			control_reply(fd, "error %s", hvp_error());
+			return;
+		}
+		snprintf(why, sizeof(why), "the guest has not opened the shutdown integration service (Linux: hv_utils), and ");
+	}
+	if (pm_power_button(vm, err, sizeof(err)))
+		control_reply(fd, "error %s%s", why, err);
+	else
+		control_reply(fd, "ok power button pressed (ACPI)");
 }
 
 /* " vmbus=5.2 heartbeat=3" when the guest is connected, else " vmbus=-". */
@@ -487,8 +502,16 @@ static void vm_control(struct vm *vm, int listen_fd)
 		vm_finish(vm, HVCTL_EXIT_STOPPED, "stopped by 'hvctl stop'");
 		control_reply(fd, "ok");
 	} else if (!strcmp(req, "shutdown")) {
-		vm_shutdown_request(vm, fd);
+		vm_guest_request(vm, fd, vm_shutdown, "");
 		return;		/* the thread answers and closes */
+	} else if (!strncmp(req, "kvp ", 4)) {
+		if (!vm->vmbus) {
+			control_reply(fd, "error the partition has no VMBus (it runs with --no-hyperv)");
+			close(fd);
+			return;
+		}
+		vm_guest_request(vm, fd, kvp_request, req + 4);
+		return;
 	} else {
 		control_reply(fd, "error unknown request '%s'", req);
 	}
@@ -667,9 +690,9 @@ int vm_run(const struct run_config *cfg)
 	for (i = 0; i < vm->nr_vps; i++)
 		if (vm->vps[i].thread_started)
 			pthread_join(vm->vps[i].thread, NULL);
-	if (vm->shutdown_started) {
-		pthread_kill(vm->shutdown_thread, SIGUSR1);
-		pthread_join(vm->shutdown_thread, NULL);
+	if (vm->guest_req_started) {
+		pthread_kill(vm->guest_req_thread, SIGUSR1);
+		pthread_join(vm->guest_req_thread, NULL);
 	}
 	code = vm->exit_code;
 	hvctl_err("%s: %s (exit status %d, %.1f s)", cfg->name, vm->exit_msg, code,

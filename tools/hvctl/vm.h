@@ -125,9 +125,9 @@ struct vm {
 	uint64_t console_dropped;
 
 	bool vmbus;			/* the module hosts VMBus for this partition */
-	pthread_t shutdown_thread;	/* a `hvctl shutdown` in progress (vm.c) */
-	bool shutdown_started;		/* ... was ever started: join at the end */
-	bool shutdown_busy;		/* ... has not answered yet (under lock) */
+	pthread_t guest_req_thread;	/* a shutdown or kvp request in progress (vm.c) */
+	bool guest_req_started;		/* ... was ever started: join at the end */
+	bool guest_req_busy;		/* ... has not answered yet (under lock) */
 
 	struct serial *serial;
 	struct pm *pm;
@@ -151,6 +151,15 @@ const char *vm_state_name(struct vm *vm);
 double vm_uptime(const struct vm *vm);
 /* HVPART_INTERRUPT; a failure is logged once and returned. */
 int vm_interrupt(struct vm *vm, const struct hvpart_interrupt *irq);
+
+/*
+ * A control request that waits on the guest runs in a thread of its own
+ * (vm.c), which calls this with the request's arguments; it answers @fd.
+ */
+typedef void (*guest_req_fn)(struct vm *vm, int fd, const char *args);
+
+/* kvp.c: "kvp ..." control requests (the protocol is in kvp.h) */
+void kvp_request(struct vm *vm, int fd, const char *args);
 
 /* vp.c */
 void *vp_thread(void *arg);

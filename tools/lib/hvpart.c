@@ -295,6 +295,13 @@ int hvp_partition_vmbus_shutdown(struct hvp_partition *p, uint32_t flags)
 	return ret < 0 ? ret : 0;
 }
 
+int hvp_partition_vmbus_kvp(struct hvp_partition *p, struct hvpart_vmbus_kvp *kvp)
+{
+	int ret = HVP_IOCTL(p, p->fd, HVPART_VMBUS_KVP, kvp);
+
+	return ret < 0 ? ret : 0;
+}
+
 int hvp_partition_vmbus_status(struct hvp_partition *p, struct hvpart_vmbus_status *st)
 {
 	int ret;

@@ -124,6 +124,8 @@ int hvp_partition_vmbus_create(struct hvp_partition *p, uint32_t ics);
  */
 int hvp_partition_vmbus_shutdown(struct hvp_partition *p, uint32_t flags);
 int hvp_partition_vmbus_status(struct hvp_partition *p, struct hvpart_vmbus_status *st);
+/* One KVP exchange (HVPART_VMBUS_KVP); kvp->status holds the guest's answer. */
+int hvp_partition_vmbus_kvp(struct hvp_partition *p, struct hvpart_vmbus_kvp *kvp);
 
 /* ---- guest memory ------------------------------------------------------- */
 

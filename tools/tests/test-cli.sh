@@ -67,13 +67,13 @@ fi
 
 # ---- help and commands ---------------------------------------------------
 expect "hvctl --help" 0 "Commands:" "$HVCTL" --help
-for c in run check list pause resume shutdown stop; do
+for c in run check list pause resume shutdown stop kvp; do
 	grep -q "^  $c " "$tmp/out" || not_ok "hvctl --help lists $c"
 done
 expect "hvctl with no command fails" 1 "Usage: hvctl" "$HVCTL"
 expect "unknown command" 1 "unknown command 'frobnicate'" "$HVCTL" frobnicate
 expect "unknown global option" 1 "unknown option '--bogus'" "$HVCTL" --bogus run
-for c in run check list pause resume shutdown stop; do
+for c in run check list pause resume shutdown stop kvp; do
 	expect "hvctl $c --help" 0 "Usage: hvctl $c" "$HVCTL" "$c" --help
 done
 expect "run --help documents the exit codes" 0 "(V << 1) | 1" "$HVCTL" run --help
@@ -165,6 +165,20 @@ for c in pause resume shutdown stop; do
 	expect "$c with a bad NAME" 1 "'../x' is not a partition name" "$HVCTL" "$c" ../x
 done
 expect "stop with two names" 1 "unexpected argument 'b'" "$HVCTL" stop a b
+expect "kvp without an operation" 1 "a partition NAME and an operation are required" "$HVCTL" kvp vm1
+expect "kvp with an unknown operation" 1 "unknown operation 'frob'" "$HVCTL" kvp vm1 frob
+expect "kvp set without a value" 1 "set takes a KEY and a VALUE" "$HVCTL" kvp vm1 set k
+expect "kvp get with two keys" 1 "get takes a KEY" "$HVCTL" kvp vm1 get a b
+expect "kvp with an unknown pool" 1 "no pool 'deep'" "$HVCTL" kvp vm1 list --pool deep
+expect "kvp --pool without a value" 1 "--pool needs a POOL" "$HVCTL" kvp vm1 list --pool
+expect "kvp with a bad NAME" 1 "'../x' is not a partition name" "$HVCTL" kvp ../x list
+expect "kvp with an empty key" 1 "a KVP key has 1 to 511 bytes" "$HVCTL" kvp vm1 get ""
+long=$(printf '%0600d' 0)
+expect "kvp with a 600-byte key" 1 "a KVP key has 1 to 511 bytes" "$HVCTL" kvp vm1 set "$long" v
+expect "kvp of a partition that is not running" 1 "no partition named 'ghost' is running" \
+	"$HVCTL" kvp ghost get k --pool 4
+expect "kvp takes a key that starts with '-' after the operation" 1 "no partition named 'ghost'" \
+	"$HVCTL" kvp ghost set -k -v
 expect "list with nothing running" 0 "NAME" "$HVCTL" list
 lacks "list with nothing running shows no partition" "running"
 expect "list with an argument" 1 "unexpected argument" "$HVCTL" list x

@@ -530,6 +530,23 @@ static void test_layout(void)
 
 /* ---- argument parsing ---------------------------------------------------- */
 
+static void test_hex(void)
+{
+	char hex[16], out[8];
+
+	ok(hex_encode("OSName", 6, hex, sizeof(hex)) && !strcmp(hex, "4f534e616d65") &&
+	   hex_decode(hex, out, sizeof(out)) == 6 && !strcmp(out, "OSName"), "hex round trip");
+	ok(hex_encode("", 0, hex, sizeof(hex)) && !strcmp(hex, "-") &&
+	   hex_decode("-", out, sizeof(out)) == 0 && out[0] == '\0', "hex: '-' is the empty string");
+	ok(!hex_encode("12345678", 8, hex, sizeof(hex)), "hex_encode: too small a buffer");
+	ok(hex_decode("4F4b", out, sizeof(out)) == 2 && !strcmp(out, "OK"), "hex_decode: either case");
+	ok(hex_decode("4f4", out, sizeof(out)) < 0 && hex_decode("zz", out, sizeof(out)) < 0 &&
+	   hex_decode("", out, sizeof(out)) < 0 && hex_decode("4100", out, sizeof(out)) < 0,
+	   "hex_decode rejects odd length, non-hex, empty, a NUL byte");
+	ok(hex_decode("41414141414141", out, sizeof(out)) == 7 &&
+	   hex_decode("4141414141414141", out, sizeof(out)) < 0, "hex_decode: at most max - 1 bytes");
+}
+
 static void test_parsers(void)
 {
 	uint64_t v = 0;
@@ -552,6 +569,7 @@ static void test_parsers(void)
 	ok(valid_name("vm1") && valid_name("web_2.test-a") && !valid_name("") &&
 	   !valid_name("-x") && !valid_name(".x") && !valid_name("a/b") &&
 	   !valid_name("012345678901234567890123456789012"), "valid_name");
+	test_hex();
 }
 
 int main(int argc, char **argv)
