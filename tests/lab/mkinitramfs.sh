@@ -19,8 +19,8 @@
 #   /bin/hvctl, /lib/hvctl/    tools/out/hvctl (static) and the test kernels
 #                              tools/out/testkernel.{elf,bin}, if built; then
 #                              also the lab's own kernel as /lib/hvctl/vmlinuz
-#                              and hv_vmbus.ko, hv_utils.ko in lib/modules/lab,
-#                              for the lab test that boots it as a child
+#                              and /lib/hvctl/child.cpio.gz (mkchild.sh), for
+#                              the lab tests that boot it as a child
 #   /etc/lab-build-info        what went in, printed by init as TAP comments
 #
 # KVER (the kernel the lab boots) comes from -k, else $LAB_KVER, else the
@@ -206,15 +206,12 @@ if [ -x "$TOOLS_DIR/hvctl" ]; then
 		[ ! -f "$k" ] || install -m 644 "$k" "$STAGE/lib/hvctl/"
 	done
 	tools_found="hvctl and $(find "$STAGE/lib/hvctl" -type f | wc -l) test kernel(s) from $TOOLS_DIR"
-	# The lab's kernel as a child partition, with its Hyper-V guest drivers.
+	# The lab's kernel as a child partition, with its Hyper-V guest
+	# drivers and KVP daemon in the child's initramfs (mkchild.sh).
 	if [ -r "/boot/vmlinuz-$KVER" ]; then
 		install -m 644 "/boot/vmlinuz-$KVER" "$STAGE/lib/hvctl/vmlinuz"
-		for m in hv_vmbus hv_utils; do
-			if modinfo -k "$KVER" -n "$m" >/dev/null 2>&1; then
-				copy_module "$m" >/dev/null
-			fi
-		done
-		tools_found="$tools_found, child kernel $KVER with hv_vmbus and hv_utils"
+		"$LAB_DIR/mkchild.sh" "$KVER" "$STAGE/lib/hvctl/child.cpio.gz" >&2
+		tools_found="$tools_found, child kernel $KVER and child.cpio.gz"
 	fi
 fi
 

@@ -10,20 +10,21 @@
 # second boot panics on purpose: hvctl must report the Hyper-V crash
 # parameters and exit with status 2.
 #
-# The child's initramfs is built here, from the lab's busybox and the
-# hv_vmbus/hv_utils modules mkinitramfs.sh copied for it. The child boots
-# with 'quiet': every console byte is a port exit, costly in the TCG lab;
-# its init prints the kernel lines the checks need. TAP subtests; exit 0
-# if all pass, 4 (skip) without hvctl or the child kernel.
+# The child's initramfs is tests/lab/mkchild.sh's (its init is
+# tests/lab/child/init). The child boots with 'quiet': every console byte
+# is a port exit, costly in the TCG lab; its init prints the kernel lines
+# the checks need. With hyperv-daemons in the child, hvctl reads the
+# guest's KVP pool through hv_kvp_daemon. TAP subtests; exit 0 if all
+# pass, 4 (skip) without hvctl or the child kernel.
 set -u
 
 HVCTL=${HVCTL:-/bin/hvctl}
 KERNEL=${CHILD_KERNEL:-/lib/hvctl/vmlinuz}
-MODS=/lib/modules/lab
+INITRD=${CHILD_INITRD:-/lib/hvctl/child.cpio.gz}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-for f in "$HVCTL" "$KERNEL" "$MODS/hv_vmbus.ko" "$MODS/hv_utils.ko"; do
+for f in "$HVCTL" "$KERNEL" "$INITRD"; do
 	if [ ! -e "$f" ]; then
 		echo "SKIP: $f is not in the initramfs (make -C tools, mkinitramfs.sh)"
 		exit 4
@@ -73,49 +74,12 @@ wait_for() {
 	waited=$((i / 10)).$((i % 10))
 }
 
-# ---- the child's initramfs --------------------------------------------------
-stage=$tmp/child
-mkdir -p "$stage/bin" "$stage/sbin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/lib"
-cp /bin/busybox "$stage/bin/busybox"
-for a in sh mount cat cut grep sed insmod sleep dmesg; do
-	ln -s busybox "$stage/bin/$a"
-done
-cp "$MODS/hv_vmbus.ko" "$MODS/hv_utils.ko" "$stage/lib/"
-# The shutdown service runs /sbin/poweroff (orderly_poweroff).
-printf '#!/bin/sh\nexec /bin/busybox poweroff -f\n' >"$stage/sbin/poweroff"
-cat >"$stage/init" <<'EOF'
-#!/bin/sh
-export PATH=/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-echo "child: init at $(cut -d' ' -f1 /proc/uptime) s uptime, $(grep -c ^processor /proc/cpuinfo) CPUs online"
-insmod /lib/hv_vmbus.ko && echo "child: hv_vmbus loaded"
-insmod /lib/hv_utils.ko && echo "child: hv_utils loaded"
-i=0
-while ! dmesg | grep -q "Shutdown IC version" && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-dmesg | grep -E "Hypervisor detected|Hyper-V: |hv_vmbus: |hv_utils: |Run /init" | sed 's/^/child dmesg: /'
-echo "child: clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
-echo "child: clockevent $(cat /sys/devices/system/clockevents/clockevent0/current_device)"
-if grep -q child.crash /proc/cmdline; then
-	echo "child: crashing on purpose"
-	echo c >/proc/sysrq-trigger
-fi
-echo "child: waiting for the host to shut it down"
-while :; do sleep 1; done
-EOF
-chmod 755 "$stage/init" "$stage/sbin/poweroff"
-(cd "$stage" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$tmp/child.cpio.gz"
-
 echo "TAP version 13"
 
 # ---- boot with the Hyper-V interface, shut down through VMBus ---------------
 start=$(cut -d' ' -f1 /proc/uptime)
 "$HVCTL" run --name child --memory 512M --vps 2 --kernel "$KERNEL" \
-	--initrd "$tmp/child.cpio.gz" --cmdline "console=ttyS0 quiet panic=-1" --timeout 300 \
+	--initrd "$INITRD" --cmdline "console=ttyS0 quiet panic=-1" --timeout 300 \
 	</dev/null >"$tmp/console" 2>&1 &
 worker=$!
 
@@ -135,6 +99,31 @@ grep -qE "^child +running +2 .* [0-9]+\.[0-9]+ " "$tmp/list"
 result $? "hvctl list shows the child with its VMBus version"
 sed 's/^/# /' "$tmp/list"
 
+# ---- KVP: hvctl asks, the child's hv_kvp_daemon answers --------------------
+if grep -qF "child: hv_kvp_daemon started" "$tmp/console"; then
+	# hv_utils offers KVP to the host once its daemon has registered.
+	i=0
+	until "$HVCTL" kvp child list >"$tmp/kvp" 2>&1 || [ $i -ge 60 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	grep -qx "OSName=Linux" "$tmp/kvp" && grep -qx "OSBuildNumber=$(uname -r)" "$tmp/kvp"
+	result $? "hvctl kvp list: the child's daemon answers with its OS name and kernel release"
+	sed 's/^/# kvp: /' "$tmp/kvp"
+	value="set from the host: ü, spaces and = signs"
+	"$HVCTL" kvp child set hvpart.test "$value" >"$tmp/kvp" 2>&1 &&
+		[ "$("$HVCTL" kvp child get hvpart.test 2>>"$tmp/kvp")" = "$value" ]
+	result $? "hvctl kvp set, then get: the value comes back from the guest (UTF-8 both ways)"
+	"$HVCTL" kvp child delete hvpart.test >>"$tmp/kvp" 2>&1 &&
+		! "$HVCTL" kvp child get hvpart.test >>"$tmp/kvp" 2>&1 &&
+		grep -qF "no key 'hvpart.test' in pool external" "$tmp/kvp"
+	result $? "hvctl kvp delete: the key is gone"
+	sed 's/^/# kvp: /' "$tmp/kvp"
+else
+	echo "ok $((n + 1)) - hvctl kvp # SKIP no hv_kvp_daemon in the child (apt-get install hyperv-daemons)"
+	n=$((n + 1))
+fi
+
 "$HVCTL" -v shutdown child >"$tmp/shutdown" 2>&1
 rc=$?
 cat "$tmp/shutdown" >>"$tmp/console"
@@ -147,7 +136,7 @@ result $? "the child powers off (ACPI S5) and hvctl run exits 0 (status $rc)"
 
 # ---- a crash is reported through the Hyper-V crash MSRs --------------------
 "$HVCTL" run --name crash --memory 512M --vps 1 --kernel "$KERNEL" \
-	--initrd "$tmp/child.cpio.gz" --cmdline "console=ttyS0 quiet panic=-1 child.crash" --timeout 300 \
+	--initrd "$INITRD" --cmdline "console=ttyS0 quiet panic=-1 child.crash" --timeout 300 \
 	</dev/null >"$tmp/crash" 2>&1
 rc=$?
 grep -q "crash report: P0" "$tmp/crash" && grep -q "guest crashed" "$tmp/crash" && [ $rc -eq 2 ]
@@ -165,7 +154,7 @@ grep -E "child: crashing|hvctl: crash" "$tmp/crash" | sed 's/^/# /'
 # by CONFIG_HZ=250).
 tsc_mhz=$(dmesg | sed -n 's/.*tsc: Detected \([0-9]*\)\.\([0-9]*\) MHz processor.*/\1\2/p' | head -n 1)
 "$HVCTL" run --name plain --no-hyperv --memory 512M --vps 2 --kernel "$KERNEL" \
-	--initrd "$tmp/child.cpio.gz" \
+	--initrd "$INITRD" \
 	--cmdline "console=ttyS0 quiet panic=-1 tsc_early_khz=${tsc_mhz:-2000000} lapic_timer_period=250000" \
 	--timeout 300 </dev/null >"$tmp/plain" 2>&1 &
 worker=$!
