@@ -22,7 +22,8 @@ static const char kvp_help[] =
 	"       hvctl kvp NAME list [--pool POOL]\n\n"
 	"Reads and writes the key/value pairs of the guest in partition NAME through\n"
 	"the KVP integration service (Linux guests: hv_utils and hv_kvp_daemon from\n"
-	"hyperv-daemons). get prints the value, list prints KEY=VALUE lines.\n\n"
+	"hyperv-daemons). get prints the value, list prints KEY=VALUE lines; both\n"
+	"walk the pool entry by entry, as Hyper-V's host does.\n\n"
 	"Pools (--pool, by name or number):\n"
 	"  external       0  written by the host; the default of get, set and delete\n"
 	"  guest          1  written by the guest (Linux: /var/lib/hyperv/.kvp_pool_1)\n"
@@ -80,7 +81,12 @@ static int kvp_exchange(const char *name, const char *request, unsigned int *sta
 	return 0;
 }
 
-static int kvp_list(const char *name, int pool)
+/*
+ * Walk @pool by index, as Hyper-V's host reads the guest's items: print
+ * every entry (@want NULL), or the value of key @want. Returns 0, 1 when
+ * @want is not there, or -1 after saying why.
+ */
+static int kvp_walk(const char *name, int pool, const char *want)
 {
 	char request[64], key[KVP_KEY_MAX + 1], value[KVP_VALUE_MAX + 1];
 	unsigned int i, status;
@@ -88,19 +94,24 @@ static int kvp_list(const char *name, int pool)
 	for (i = 0; i < KVP_LIST_MAX; i++) {
 		snprintf(request, sizeof(request), "kvp enumerate %d %u", pool, i);
 		if (kvp_exchange(name, request, &status, key, value))
-			return HVCTL_EXIT_ERROR;
+			return -1;
 		if (status == KVP_S_CONT)
-			return 0;	/* the end of the pool */
+			return want ? 1 : 0;	/* the end of the pool */
 		if (status) {
 			hvctl_err("%s: kvp: the guest failed entry %u of pool %s (HRESULT 0x%08x)",
 				  name, i, kvp_pool_name((unsigned int)pool), status);
-			return HVCTL_EXIT_ERROR;
+			return -1;
 		}
-		printf("%s=%s\n", key, value);
+		if (!want) {
+			printf("%s=%s\n", key, value);
+		} else if (!strcmp(key, want)) {
+			printf("%s\n", value);
+			return 0;
+		}
 	}
 	hvctl_err("%s: kvp: pool %s has more than %d entries; stopped", name,
 		  kvp_pool_name((unsigned int)pool), KVP_LIST_MAX);
-	return HVCTL_EXIT_ERROR;
+	return -1;
 }
 
 int cmd_kvp(int argc, char **argv)
@@ -154,7 +165,7 @@ int cmd_kvp(int argc, char **argv)
 		return hvctl_usage_error("kvp", "no pool '%s' (external, guest, auto, auto-external, auto-internal or 0-4)",
 					 pool_arg);
 	if (!strcmp(op, "list"))
-		return kvp_list(name, pool);
+		return kvp_walk(name, pool, NULL) ? HVCTL_EXIT_ERROR : 0;
 
 	if (!pos[2][0] || strlen(pos[2]) > KVP_KEY_MAX ||
 	    !hex_encode(pos[2], strlen(pos[2]), key_hex, sizeof(key_hex))) {
@@ -166,11 +177,24 @@ int cmd_kvp(int argc, char **argv)
 		hvctl_err("a KVP value has at most %d bytes", KVP_VALUE_MAX);
 		return HVCTL_EXIT_ERROR;
 	}
+	/*
+	 * Linux's hv_utils asks its daemon for a GET's value with a size of 0
+	 * and so answers every GET with an empty value: find the key by
+	 * walking the pool instead, as Hyper-V's host does.
+	 */
+	if (!strcmp(op, "get")) {
+		int ret = kvp_walk(name, pool, pos[2]);
+
+		if (ret > 0)
+			hvctl_err("%s: kvp: no key '%s' in pool %s", name, pos[2],
+				  kvp_pool_name((unsigned int)pool));
+		return ret ? HVCTL_EXIT_ERROR : 0;
+	}
 	snprintf(request, sizeof(request), "kvp %s %d %s%s%s", op, pool, key_hex,
 		 nargs == 2 ? " " : "", nargs == 2 ? value_hex : "");
 	if (kvp_exchange(name, request, &status, key, value))
 		return HVCTL_EXIT_ERROR;
-	if (status == KVP_S_CONT && strcmp(op, "set")) {
+	if (status == KVP_S_CONT && !strcmp(op, "delete")) {
 		hvctl_err("%s: kvp: no key '%s' in pool %s", name, pos[2],
 			  kvp_pool_name((unsigned int)pool));
 		return HVCTL_EXIT_ERROR;
@@ -180,7 +204,5 @@ int cmd_kvp(int argc, char **argv)
 			  pos[2], kvp_pool_name((unsigned int)pool), status);
 		return HVCTL_EXIT_ERROR;
 	}
-	if (!strcmp(op, "get"))
-		printf("%s\n", value);
 	return 0;
 }

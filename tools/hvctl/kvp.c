@@ -68,7 +68,7 @@ static const char *kvp_errno_text(int err)
 	}
 }
 
-void kvp_request(struct vm *vm, int fd, const char *args)
+void kvp_request(struct vm *vm, const char *args, char *reply, size_t len)
 {
 	char buf[CONTROL_LINE_MAX], *tok[4], *save = NULL, *p;
 	char key_hex[2 * KVP_KEY_MAX + 2], value_hex[2 * KVP_VALUE_MAX + 2];
@@ -85,12 +85,12 @@ void kvp_request(struct vm *vm, int fd, const char *args)
 		if (ntok && !strcmp(tok[0], kvp_ops[i].name))
 			break;
 	if (i == ARRAY_SIZE(kvp_ops) || p || ntok != 2 + (unsigned int)kvp_ops[i].nargs) {
-		control_reply(fd, "error malformed kvp request '%.64s'", args);
+		snprintf(reply, len, "error malformed kvp request '%.64s'", args);
 		return;
 	}
 	pool = kvp_pool_parse(tok[1]);
 	if (pool < 0) {
-		control_reply(fd, "error no KVP pool '%.32s'", tok[1]);
+		snprintf(reply, len, "error no KVP pool '%.32s'", tok[1]);
 		return;
 	}
 
@@ -99,14 +99,14 @@ void kvp_request(struct vm *vm, int fd, const char *args)
 	kvp.pool = (uint8_t)pool;
 	if (kvp.op == HVPART_KVP_OP_ENUMERATE) {
 		if (!parse_uint(tok[2], 0, UINT32_MAX, &index)) {
-			control_reply(fd, "error bad KVP index '%.32s'", tok[2]);
+			snprintf(reply, len, "error bad KVP index '%.32s'", tok[2]);
 			return;
 		}
 		kvp.index = (uint32_t)index;
 	} else if (hex_decode(tok[2], kvp.key, KVP_KEY_MAX + 1) <= 0 ||
 		   (kvp.op == HVPART_KVP_OP_SET &&
 		    hex_decode(tok[3], kvp.value, KVP_VALUE_MAX + 1) < 0)) {
-		control_reply(fd, "error malformed key or value (hex, at most %d and %d bytes)",
+		snprintf(reply, len, "error malformed key or value (hex, at most %d and %d bytes)",
 			      KVP_KEY_MAX, KVP_VALUE_MAX);
 		return;
 	}
@@ -114,15 +114,15 @@ void kvp_request(struct vm *vm, int fd, const char *args)
 	ret = hvp_partition_vmbus_kvp(&vm->part, &kvp);
 	if (ret) {
 		why = kvp_errno_text(ret);
-		control_reply(fd, "error %s", why ? why : hvp_error());
+		snprintf(reply, len, "error %s", why ? why : hvp_error());
 		return;
 	}
 	kvp.key[sizeof(kvp.key) - 1] = '\0';
 	kvp.value[sizeof(kvp.value) - 1] = '\0';
 	if (!hex_encode(kvp.key, strlen(kvp.key), key_hex, sizeof(key_hex)) ||
 	    !hex_encode(kvp.value, strlen(kvp.value), value_hex, sizeof(value_hex))) {
-		control_reply(fd, "error the guest's answer is too long");
+		snprintf(reply, len, "error the guest's answer is too long");
 		return;
 	}
-	control_reply(fd, "ok status=0x%08x key=%s value=%s", kvp.status, key_hex, value_hex);
+	snprintf(reply, len, "ok status=0x%08x key=%s value=%s", kvp.status, key_hex, value_hex);
 }

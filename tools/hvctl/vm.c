@@ -358,14 +358,16 @@ static int vm_start_threads(struct vm *vm)
 /*
  * Requests that wait on the guest (`hvctl shutdown`, `hvctl kvp`): the
  * integration services wait up to 10 s or 35 s for the guest's answer, so
- * each runs in a thread of its own, which answers the client itself. One
- * at a time: the guest's services take one request at a time anyway.
+ * each runs in a thread of its own and the main loop stays responsive.
+ * The module serialises each service's requests itself.
  */
 struct guest_req {
 	struct vm *vm;
+	struct guest_req_slot *slot;
 	int fd;		/* the client, answered when the guest has answered */
 	guest_req_fn fn;
 	char args[CONTROL_LINE_MAX];
+	char reply[CONTROL_LINE_MAX];
 };
 
 static void *vm_guest_req_thread(void *arg)
@@ -379,43 +381,53 @@ static void *vm_guest_req_thread(void *arg)
 	sigaddset(&kick, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
-	req->fn(vm, req->fd, req->args);
+	req->fn(vm, req->args, req->reply, sizeof(req->reply));
+	/* Done before the client hears back: its next request finds a slot. */
+	pthread_mutex_lock(&vm->lock);
+	req->slot->done = true;
+	pthread_mutex_unlock(&vm->lock);
+	control_reply(req->fd, "%s", req->reply);
 	close(req->fd);
 	free(req);
-	pthread_mutex_lock(&vm->lock);
-	vm->guest_req_busy = false;
-	pthread_mutex_unlock(&vm->lock);
 	return NULL;
 }
 
 static void vm_guest_request(struct vm *vm, int fd, guest_req_fn fn, const char *args)
 {
+	struct guest_req_slot *slot = NULL;
 	struct guest_req *req;
-	bool busy;
+	unsigned int i;
 	int ret;
 
 	pthread_mutex_lock(&vm->lock);
-	busy = vm->guest_req_busy;
-	if (!busy && vm->guest_req_started) {
-		/* The previous one has answered: reap it before the next. */
-		pthread_join(vm->guest_req_thread, NULL);
-		vm->guest_req_started = false;
+	for (i = 0; i < VM_GUEST_REQ_MAX; i++) {
+		struct guest_req_slot *s = &vm->guest_reqs[i];
+
+		if (s->started && s->done) {
+			/* Answered: reap the thread, reuse the slot. */
+			pthread_join(s->thread, NULL);
+			s->started = false;
+		}
+		if (!s->started && !slot)
+			slot = s;
 	}
 	pthread_mutex_unlock(&vm->lock);
-	req = busy ? NULL : malloc(sizeof(*req));
+	req = slot ? malloc(sizeof(*req)) : NULL;
 	if (!req) {
-		control_reply(fd, "error %s", busy ? "another shutdown or kvp request is in progress, try again"
-					       : strerror(ENOMEM));
+		control_reply(fd, "error %s", slot ? strerror(ENOMEM) :
+			      "too many shutdown and kvp requests in progress, try again");
 		close(fd);
 		return;
 	}
 	req->vm = vm;
+	req->slot = slot;
 	req->fd = fd;
 	req->fn = fn;
 	snprintf(req->args, sizeof(req->args), "%s", args);
 	pthread_mutex_lock(&vm->lock);
-	ret = pthread_create(&vm->guest_req_thread, NULL, vm_guest_req_thread, req);
-	vm->guest_req_started = vm->guest_req_busy = !ret;
+	slot->done = false;
+	ret = pthread_create(&slot->thread, NULL, vm_guest_req_thread, req);
+	slot->started = !ret;
 	pthread_mutex_unlock(&vm->lock);
 	if (ret) {
 		control_reply(fd, "error %s", strerror(ret));
@@ -428,7 +440,7 @@ static void vm_guest_request(struct vm *vm, int fd, guest_req_fn fn, const char 
  * `hvctl shutdown`, as Hyper-V does it: the shutdown integration service
  * when the guest has opened it, else the ACPI power button.
  */
-static void vm_shutdown(struct vm *vm, int fd, const char *args)
+static void vm_shutdown(struct vm *vm, const char *args, char *reply, size_t len)
 {
 	char why[256] = "", err[256];
 	int ret;
@@ -437,19 +449,19 @@ static void vm_shutdown(struct vm *vm, int fd, const char *args)
 	if (vm->vmbus) {
 		ret = hvp_partition_vmbus_shutdown(&vm->part, 0);
 		if (!ret) {
-			control_reply(fd, "ok the guest accepted the shutdown request (integration service)");
+			snprintf(reply, len, "ok the guest accepted the shutdown request (integration service)");
 			return;
 		}
 		if (ret != -ENODEV && ret != -ENOTCONN) {
-			control_reply(fd, "error %s", hvp_error());
+			snprintf(reply, len, "error %s", hvp_error());
 			return;
 		}
 		snprintf(why, sizeof(why), "the guest has not opened the shutdown integration service (Linux: hv_utils), and ");
 	}
 	if (pm_power_button(vm, err, sizeof(err)))
-		control_reply(fd, "error %s%s", why, err);
+		snprintf(reply, len, "error %s%s", why, err);
 	else
-		control_reply(fd, "ok power button pressed (ACPI)");
+		snprintf(reply, len, "ok power button pressed (ACPI)");
 }
 
 /* " vmbus=5.2 heartbeat=3" when the guest is connected, else " vmbus=-". */
@@ -690,9 +702,11 @@ int vm_run(const struct run_config *cfg)
 	for (i = 0; i < vm->nr_vps; i++)
 		if (vm->vps[i].thread_started)
 			pthread_join(vm->vps[i].thread, NULL);
-	if (vm->guest_req_started) {
-		pthread_kill(vm->guest_req_thread, SIGUSR1);
-		pthread_join(vm->guest_req_thread, NULL);
+	for (i = 0; i < VM_GUEST_REQ_MAX; i++) {
+		if (!vm->guest_reqs[i].started)
+			continue;
+		pthread_kill(vm->guest_reqs[i].thread, SIGUSR1);
+		pthread_join(vm->guest_reqs[i].thread, NULL);
 	}
 	code = vm->exit_code;
 	hvctl_err("%s: %s (exit status %d, %.1f s)", cfg->name, vm->exit_msg, code,

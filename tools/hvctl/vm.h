@@ -82,6 +82,7 @@ struct io_region {
 };
 
 #define VM_MAX_IO_REGIONS	16
+#define VM_GUEST_REQ_MAX	8	/* shutdown and kvp requests at once */
 
 struct vp {
 	struct vm *vm;
@@ -125,9 +126,12 @@ struct vm {
 	uint64_t console_dropped;
 
 	bool vmbus;			/* the module hosts VMBus for this partition */
-	pthread_t guest_req_thread;	/* a shutdown or kvp request in progress (vm.c) */
-	bool guest_req_started;		/* ... was ever started: join at the end */
-	bool guest_req_busy;		/* ... has not answered yet (under lock) */
+	/* Shutdown and kvp requests, each in a thread while the guest answers (vm.c). */
+	struct guest_req_slot {
+		pthread_t thread;
+		bool started;		/* join before reuse and at the end */
+		bool done;		/* answered (under lock) */
+	} guest_reqs[VM_GUEST_REQ_MAX];
 
 	struct serial *serial;
 	struct pm *pm;
@@ -154,12 +158,13 @@ int vm_interrupt(struct vm *vm, const struct hvpart_interrupt *irq);
 
 /*
  * A control request that waits on the guest runs in a thread of its own
- * (vm.c), which calls this with the request's arguments; it answers @fd.
+ * (vm.c), which calls this with the request's arguments; it writes the
+ * reply line ("ok ..." or "error ...") into @reply.
  */
-typedef void (*guest_req_fn)(struct vm *vm, int fd, const char *args);
+typedef void (*guest_req_fn)(struct vm *vm, const char *args, char *reply, size_t len);
 
 /* kvp.c: "kvp ..." control requests (the protocol is in kvp.h) */
-void kvp_request(struct vm *vm, int fd, const char *args);
+void kvp_request(struct vm *vm, const char *args, char *reply, size_t len);
 
 /* vp.c */
 void *vp_thread(void *arg);
