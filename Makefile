@@ -7,6 +7,8 @@
 #   make selftests   static test binaries in selftests/out/
 #   make tools       libhvpart, hvctl and its test kernels (tools/out/)
 #   make unit        host-side unit tests (TAP), including tools' (no module)
+#   make demo        the demo: in the QEMU lab, a Linux child partition boots,
+#                    works on 2 VPs, talks KVP, and is shut down (README.md)
 #   make lab         modules + selftests, then the QEMU SVM lab (tests/lab/)
 #   make lab-vmx     modules + selftests, then the Bochs VMX lab (tests/lab/)
 #   make bench       modules + bench/, then KVM vs hvpart in one QEMU lab boot,
@@ -33,7 +35,7 @@ endif
 KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
-.PHONY: all modules selftests tools unit lab lab-vmx bench check clean kdir-check
+.PHONY: all modules selftests tools unit demo lab lab-vmx bench check clean kdir-check
 
 all: modules
 
@@ -59,6 +61,12 @@ unit:
 # modules and selftests may build in parallel; the lab needs both.
 lab: modules selftests tools
 	LAB_KVER=$(KVER) tests/lab/qemu-svm.sh
+
+# Only the demo (tests/lab/tests/demo.sh, which every 'make lab' runs too);
+# output in build/demo/.
+demo: modules selftests tools
+	LAB_KVER=$(KVER) LAB_OUT=$(CURDIR)/build/demo LAB_TEST_TIMEOUT=600 \
+		LAB_APPEND="hvlab.only=lab-tests/demo.sh $(LAB_APPEND)" tests/lab/qemu-svm.sh
 
 # The same kernel, initramfs and suite under Bochs (Intel VMX, EPT, VPID).
 lab-vmx: modules selftests tools
