@@ -11,7 +11,13 @@
  * Each command times its whole loop with RDTSC (after LFENCE, so earlier
  * instructions have finished) and reports through the mailbox; the
  * per-operation figure is the host's division. Loop counters live in R12
- * and the start time in R13, which no benchmarked instruction touches.
+ * and the start time in R13, which no benchmarked instruction touches
+ * (nor does the interrupt handler, which saves what it uses).
+ *
+ * Interrupts stay off except in the wait of the interrupt rows: "sti; hlt"
+ * with the interrupt shadow of STI covering HLT, so an interrupt that
+ * arrives after the check and before HLT still wakes it (the idiom of
+ * Linux's safe_halt).
  */
 #include "guest.h"
 
@@ -24,6 +30,47 @@
 	shl	$32, %rdx
 	or	%rax, %rdx
 	mov	%rdx, %r13
+.endm
+
+/* Local APIC on in x2APIC mode, software-enabled. Idempotent. */
+.macro	x2apic_on
+	mov	$0x1b, %ecx
+	rdmsr
+	or	$BENCH_APIC_BASE_EN_EXTD, %eax
+	wrmsr
+	mov	$BENCH_MSR_X2APIC_SVR, %ecx
+	mov	$BENCH_APIC_SVR_ENABLE, %eax
+	xor	%edx, %edx
+	wrmsr
+.endm
+
+/* WRMSR ecx <- imm32 value. */
+.macro	wrmsr_imm msr, value
+	mov	$\msr, %ecx
+	mov	$\value, %eax
+	xor	%edx, %edx
+	wrmsr
+.endm
+
+/*
+ * Wait until the handler has counted interrupt number R14 (R14 counts the
+ * interrupts expected so far): check with interrupts off, else sti; hlt.
+ */
+.macro	wait_irq
+	inc	%r14
+1000:	cmp	%r14, BENCH_IRQCNT_GPA
+	jae	1001f
+	sti
+	hlt
+	cli
+	jmp	1000b
+1001:
+.endm
+
+/* The Hyper-V hypercall through the page the hypervisor wrote: status in AX. */
+.macro	hv_call
+	mov	$BENCH_HCPAGE_GPA, %eax
+	call	*%rax
 .endm
 
 /* Keep RAX/RDX of the last iteration, store the cycles, report. */
@@ -68,7 +115,15 @@ report:
 	je	do_touch
 	cmp	$BENCH_CMD_HV_ENABLE, %rax
 	je	do_hv_enable
-	/* Unknown command: no IDT, so this ends in a shutdown exit. */
+	cmp	$BENCH_CMD_HLTIPI, %rax
+	je	do_hltipi
+	cmp	$BENCH_CMD_SYNIC_ENABLE, %rax
+	je	do_synic_enable
+	cmp	$BENCH_CMD_HVSIGNAL, %rax
+	je	do_hvsignal
+	cmp	$BENCH_CMD_HVPOST, %rax
+	je	do_hvpost
+	/* Unknown command: #UD has no gate, so this ends in a shutdown exit. */
 	ud2
 
 do_loop:
@@ -155,6 +210,130 @@ do_hv_enable:
 	mov	%rdx, MB(RDX)
 	movq	$0, MB(CYCLES)
 	jmp	report
+
+/*
+ * HLT woken by a self-IPI: send a fixed IPI to ourselves through the ICR
+ * (shorthand self), then halt until the handler has taken it and EOI'd.
+ * Reports RAX = interrupts taken, which must be count.
+ */
+do_hltipi:
+	x2apic_on
+	mov	BENCH_IRQCNT_GPA, %r14
+	mov	%r14, %r15
+	tsc_start
+1:	wrmsr_imm BENCH_MSR_X2APIC_ICR, (BENCH_ICR_SELF | BENCH_IPI_VECTOR)
+	wait_irq
+	dec	%r12
+	jnz	1b
+	mov	BENCH_IRQCNT_GPA, %rax
+	sub	%r15, %rax
+	xor	%edx, %edx
+	tsc_end_report
+
+/*
+ * SynIC on (after BENCH_CMD_HV_ENABLE): the message and event flag pages,
+ * SINT BENCH_SINT on BENCH_SINT_VECTOR (unmasked, no auto-EOI), then
+ * SCONTROL. Reports the SINT register.
+ */
+do_synic_enable:
+	x2apic_on
+	wrmsr_imm BENCH_HV_MSR_SIMP, (BENCH_SIMP_GPA | 1)
+	wrmsr_imm BENCH_HV_MSR_SIEFP, (BENCH_SIEFP_GPA | 1)
+	wrmsr_imm (BENCH_HV_MSR_SINT0 + BENCH_SINT), BENCH_SINT_VECTOR
+	wrmsr_imm BENCH_HV_MSR_SCONTROL, 1
+	mov	$(BENCH_HV_MSR_SINT0 + BENCH_SINT), %ecx
+	rdmsr
+	mov	%rax, MB(RAX)
+	mov	%rdx, MB(RDX)
+	movq	$0, MB(CYCLES)
+	jmp	report
+
+#define SIEF_BYTE	(BENCH_SIEFP_GPA + BENCH_SINT * BENCH_HV_SINT_FLAGS + (BENCH_HV_FLAG >> 3))
+#define SLOT		(BENCH_SIMP_GPA + BENCH_SINT * BENCH_HV_MSG_SIZE)
+
+/*
+ * HvSignalEvent round trip: signal connection BENCH_HV_CONN_EVENT (fast
+ * hypercall), wait for the host's SINT interrupt, take its event flag.
+ */
+do_hvsignal:
+	mov	BENCH_IRQCNT_GPA, %r14
+	tsc_start
+1:	mov	$BENCH_HVCALL_SIGNAL_EVENT_FAST, %ecx
+	mov	$BENCH_HV_CONN_EVENT, %edx
+	xor	%r8d, %r8d
+	hv_call
+	test	%ax, %ax
+	jnz	rt_fail
+	wait_irq
+	lock btrl $(BENCH_HV_FLAG & 7), SIEF_BYTE
+	mov	$BENCH_RT_ERR_NO_FLAG, %eax
+	jnc	rt_fail
+	dec	%r12
+	jnz	1b
+	xor	%eax, %eax
+	xor	%edx, %edx
+	tsc_end_report
+
+/*
+ * HvPostMessage round trip: post 8 bytes (the loop counter) to connection
+ * BENCH_HV_CONN_MSG, wait for the host's SINT interrupt, check the message
+ * it posted back (type BENCH_HV_MSG_HOST, the same 8 bytes), free the slot
+ * and write EOM if another message is pending behind it (TLFS).
+ */
+do_hvpost:
+	movl	$BENCH_HV_CONN_MSG, BENCH_HVIN_GPA
+	movl	$0, BENCH_HVIN_GPA + 4
+	movl	$BENCH_HV_MSG_GUEST, BENCH_HVIN_GPA + 8
+	movl	$8, BENCH_HVIN_GPA + 12
+	mov	BENCH_IRQCNT_GPA, %r14
+	tsc_start
+1:	mov	%r12, BENCH_HVIN_GPA + 16
+	mov	$BENCH_HVCALL_POST_MESSAGE, %ecx
+	mov	$BENCH_HVIN_GPA, %edx
+	xor	%r8d, %r8d
+	hv_call
+	test	%ax, %ax
+	jnz	rt_fail
+	wait_irq
+	mov	$BENCH_RT_ERR_BAD_MSG, %eax
+	cmpl	$BENCH_HV_MSG_HOST, SLOT
+	jne	rt_fail
+	cmp	%r12, SLOT + BENCH_HV_MSG_PAYLOAD
+	jne	rt_fail
+	movzbl	SLOT + BENCH_HV_MSG_FLAGS, %ebx
+	movl	$0, SLOT
+	mfence
+	test	$1, %bl
+	jz	2f
+	wrmsr_imm BENCH_HV_MSR_EOM, 0
+2:	dec	%r12
+	jnz	1b
+	xor	%eax, %eax
+	xor	%edx, %edx
+	tsc_end_report
+
+/* A round trip went wrong: RAX says why, RDX how many were left. */
+rt_fail:
+	mov	%rax, MB(RAX)
+	mov	%r12, MB(RDX)
+	movq	$0, MB(CYCLES)
+	jmp	report
+
+/*
+ * Every present IDT gate (an interrupt gate: IF is clear inside): count,
+ * EOI, return. Saves what it uses.
+ */
+	.globl	bench_guest_irq
+bench_guest_irq:
+	push	%rax
+	push	%rcx
+	push	%rdx
+	incq	BENCH_IRQCNT_GPA
+	wrmsr_imm BENCH_MSR_X2APIC_EOI, 0
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	iretq
 
 bench_guest_end:
 

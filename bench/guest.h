@@ -14,6 +14,10 @@
  *   0x6000  mailbox     struct bench_mbox
  *   0x8000  top of the stack
  *   0x9000  Hyper-V hypercall page (the hypervisor writes it)
+ *   0xa000  IDT         256 gates; only the benchmarks' vectors are present
+ *   0xb000  SynIC message page (SIMP)
+ *   0xc000  SynIC event flags page (SIEFP)
+ *   0xd000  HvPostMessage input page
  *   0x10000 guest code  guest.S
  *   1 GiB   bench memory, mapped only by the memory rows
  *
@@ -31,8 +35,13 @@
 #define BENCH_GDT_GPA		0x5000
 #define BENCH_TSS_GPA		0x5800
 #define BENCH_MBOX_GPA		0x6000
+#define BENCH_IRQCNT_GPA	0x6040	/* u64: interrupts the guest's handler took */
 #define BENCH_STACK_TOP		0x8000
 #define BENCH_HCPAGE_GPA	0x9000
+#define BENCH_IDT_GPA		0xa000
+#define BENCH_SIMP_GPA		0xb000
+#define BENCH_SIEFP_GPA		0xc000
+#define BENCH_HVIN_GPA		0xd000
 #define BENCH_CODE_GPA		0x10000
 #define BENCH_LOW_SIZE		0x200000
 #define BENCH_IDENTITY_SIZE	0x80000000
@@ -63,6 +72,48 @@
 #define BENCH_HV_GUEST_OS_ID_LO		0x0
 #define BENCH_HV_GUEST_OS_ID_HI		0x81000000	/* an open-source OS, Linux's vendor */
 
+/*
+ * Local APIC (x2APIC MSRs, SDM 11.12) and the interrupt rows. Every present
+ * IDT gate points at one handler, bench_guest_irq in guest.S: it counts the
+ * interrupt at BENCH_IRQCNT_GPA and EOIs.
+ */
+#define BENCH_MSR_X2APIC_EOI	0x80b
+#define BENCH_MSR_X2APIC_SVR	0x80f
+#define BENCH_MSR_X2APIC_ICR	0x830
+#define BENCH_APIC_BASE_EN_EXTD	0xc00		/* IA32_APIC_BASE: enable, x2APIC */
+#define BENCH_APIC_SVR_ENABLE	0x1ff		/* software enable, spurious 0xff */
+#define BENCH_ICR_SELF		0x40000		/* destination shorthand: self */
+#define BENCH_IPI_VECTOR	0x40
+#define BENCH_SINT_VECTOR	0x50
+
+/*
+ * SynIC (TLFS "Inter-Partition Communication"): the SynIC rows use SINT
+ * BENCH_SINT of VP 0. The guest sends on two connection ids, the host
+ * answers on the SINT: event flag BENCH_HV_FLAG, or a message of type
+ * BENCH_HV_MSG_HOST echoing the guest's 8-byte payload.
+ */
+#define BENCH_HV_MSR_SCONTROL	0x40000080
+#define BENCH_HV_MSR_SIEFP	0x40000082
+#define BENCH_HV_MSR_SIMP	0x40000083
+#define BENCH_HV_MSR_EOM	0x40000084
+#define BENCH_HV_MSR_SINT0	0x40000090
+#define BENCH_SINT		2
+#define BENCH_HV_CONN_EVENT	0x100		/* guest HvSignalEvent */
+#define BENCH_HV_CONN_MSG	0x101		/* guest HvPostMessage */
+#define BENCH_HV_FLAG		0
+#define BENCH_HV_MSG_GUEST	0x1001		/* message types, below 0x80000000 */
+#define BENCH_HV_MSG_HOST	0x1002
+#define BENCH_HV_MSG_SIZE	256		/* struct hv_message */
+#define BENCH_HV_MSG_PAYLOAD	16		/* its payload's offset */
+#define BENCH_HV_MSG_FLAGS	5		/* message_flags; bit 0: pending */
+#define BENCH_HV_SINT_FLAGS	256		/* SIEFP bytes per SINT (2048 flags) */
+#define BENCH_HVCALL_POST_MESSAGE	0x5c	/* slow: input page in RDX */
+#define BENCH_HVCALL_SIGNAL_EVENT_FAST	0x1005d	/* fast: connection id in RDX */
+
+/* The guest's own failures in the round-trip rows (mailbox rax; rdx: count left). */
+#define BENCH_RT_ERR_NO_FLAG	0x10001		/* interrupt came, event flag clear */
+#define BENCH_RT_ERR_BAD_MSG	0x10002		/* interrupt came, wrong message */
+
 /* Commands (mailbox cmd). */
 #define BENCH_CMD_LOOP		1	/* count iterations of a loop without exits */
 #define BENCH_CMD_CPUID		2	/* count x CPUID leaf 0 */
@@ -72,6 +123,10 @@
 #define BENCH_CMD_RDMSR		6	/* count x RDMSR BENCH_MSR */
 #define BENCH_CMD_TOUCH		7	/* write one byte per 4 KiB of [arg0, arg1) */
 #define BENCH_CMD_HV_ENABLE	8	/* identify to Hyper-V, enable the hypercall page */
+#define BENCH_CMD_HLTIPI	9	/* count x self-IPI, then HLT until it arrives */
+#define BENCH_CMD_SYNIC_ENABLE	10	/* x2APIC on, SIMP, SIEFP, SINT, SCONTROL */
+#define BENCH_CMD_HVSIGNAL	11	/* count x HvSignalEvent, wait for the host's flag */
+#define BENCH_CMD_HVPOST	12	/* count x HvPostMessage, wait for the host's message */
 
 /* Mailbox offsets, for guest.S. */
 #define BENCH_MB_CMD		0
@@ -108,6 +163,8 @@ _Static_assert(sizeof(struct bench_mbox) == 64, "mailbox layout");
 
 /* The guest image, guest.S: copied to BENCH_CODE_GPA. */
 extern const unsigned char bench_guest_start[], bench_guest_end[];
+/* Its interrupt handler, inside the image. */
+extern const unsigned char bench_guest_irq[];
 #endif
 
 #endif /* BENCH_GUEST_H */

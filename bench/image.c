@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The guest image and initial VP state, built once for both VMMs: page
- * tables, GDT and TSS in the low 2 MiB, the code from guest.S, and long
+ * tables, GDT, TSS and IDT in the low 2 MiB, the code from guest.S, and long
  * mode at CPL 0 with interrupts off.
  */
 #include <stddef.h>
@@ -27,6 +27,8 @@
 #define TYPE_DATA	0x3	/* read/write, accessed */
 #define TYPE_TSS_BUSY	0xb	/* 64-bit TSS, busy */
 #define TSS_LIMIT	0x67
+#define TYPE_INTR_GATE	0xe	/* 64-bit interrupt gate: IF cleared on entry */
+#define IDT_ENTRIES	256
 
 _Static_assert(offsetof(struct bench_mbox, count) == BENCH_MB_COUNT, "mailbox");
 _Static_assert(offsetof(struct bench_mbox, arg0) == BENCH_MB_ARG0, "mailbox");
@@ -62,6 +64,17 @@ static uint64_t descriptor(const struct bench_seg *s)
 	       (((limit >> 16) & 0xf) << 48) | (flags << 52) | (((s->base >> 24) & 0xff) << 56);
 }
 
+/* A present 64-bit interrupt gate at @vector to the guest's handler (SDM vol. 3, 6.14.1). */
+static void idt_gate(unsigned char *mem, unsigned int vector)
+{
+	uint64_t *gate = (uint64_t *)(mem + BENCH_IDT_GPA) + 2 * vector;
+	uint64_t handler = BENCH_CODE_GPA + (uint64_t)(bench_guest_irq - bench_guest_start);
+
+	gate[0] = (handler & 0xffff) | ((uint64_t)BENCH_SEL_CODE64 << 16) |
+		  ((uint64_t)(TYPE_INTR_GATE | 0x80) << 40) | (((handler >> 16) & 0xffff) << 48);
+	gate[1] = handler >> 32;
+}
+
 void bench_image_build(void *low_mem)
 {
 	unsigned char *mem = low_mem;
@@ -89,6 +102,10 @@ void bench_image_build(void *low_mem)
 	/* I/O map base past the limit: no I/O permission map. */
 	tss[102] = TSS_LIMIT + 1;
 
+	/* The interrupt rows' vectors; every other gate is not present. */
+	idt_gate(mem, BENCH_IPI_VECTOR);
+	idt_gate(mem, BENCH_SINT_VECTOR);
+
 	memcpy(mem + BENCH_CODE_GPA, bench_guest_start,
 	       (size_t)(bench_guest_end - bench_guest_start));
 }
@@ -102,9 +119,12 @@ void bench_vp_initial_state(struct bench_vp_state *st)
 	st->ldt.unusable = true;
 	st->gdt_base = BENCH_GDT_GPA;
 	st->gdt_limit = BENCH_GDT_ENTRIES * 8 - 1;
-	/* No IDT: an exception becomes a triple fault, which the VMM reports. */
-	st->idt_base = 0;
-	st->idt_limit = 0;
+	/*
+	 * Gates only for the interrupt rows' vectors: an exception finds no
+	 * gate and becomes a triple fault, which the VMM reports.
+	 */
+	st->idt_base = BENCH_IDT_GPA;
+	st->idt_limit = IDT_ENTRIES * 16 - 1;
 	st->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	st->cr3 = BENCH_PML4_GPA;
 	st->cr4 = CR4_PAE;
