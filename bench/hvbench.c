@@ -31,6 +31,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,7 @@ struct bench_ctx {
 	const struct vmm_ops *ops;
 	struct guest plain;	/* plain hardware: every row but one */
 	struct guest hv;	/* with the Hyper-V interface, made on first use */
+	struct guest synic;	/* with the SynIC and its responder, made on first use */
 	uint64_t mem_size;
 	FILE *out;
 	unsigned int call;	/* calls of the current benchmark, from 1 */
@@ -138,6 +140,19 @@ int bench_read_u64_file(const char *path, uint64_t *value)
 		return -EINVAL;
 	*value = v;
 	return 0;
+}
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+void bench_kick_init(void)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -385,6 +400,79 @@ static int bench_hltipi(struct bench_ctx *ctx, const struct bench_def *b, uint64
 	return ret;
 }
 
+/*
+ * The SynIC guest: Hyper-V interface and SynIC on (guest.S do_hv_enable,
+ * do_synic_enable), each VMM answering its round trips.
+ */
+static int synic_guest(struct bench_ctx *ctx, struct guest **gp)
+{
+	struct guest *g = &ctx->synic;
+	uint64_t unused;
+	int ret = 0;
+
+	*gp = g;
+	if (g->vm)
+		return 0;
+	if (g->error)
+		return g->error;
+	ret = guest_create(ctx, g, BENCH_VM_HYPERV | BENCH_VM_SYNIC);
+	if (!ret)
+		ret = guest_cmd(ctx, g, BENCH_CMD_HV_ENABLE, 1, 0, 0, &unused);
+	if (!ret && !(g->mbox->rax & 1)) {
+		fprintf(stderr, "hvbench: %s: the hypercall page stayed disabled\n", ctx->ops->name);
+		ret = -EIO;
+	}
+	if (!ret)
+		ret = guest_cmd(ctx, g, BENCH_CMD_SYNIC_ENABLE, 1, 0, 0, &unused);
+	if (!ret && g->mbox->rax != BENCH_SINT_VECTOR) {
+		fprintf(stderr, "hvbench: %s: SINT%d reads %#llx, expected %#x\n", ctx->ops->name,
+			BENCH_SINT, (unsigned long long)g->mbox->rax, BENCH_SINT_VECTOR);
+		ret = -EIO;
+	}
+	if (ret) {
+		guest_destroy(ctx, g);
+		g->error = ret;
+	}
+	return ret;
+}
+
+/*
+ * HvSignalEvent and HvPostMessage round trips (guest.S do_hvsignal,
+ * do_hvpost): the guest checks every answer and reports the first failure
+ * (a hypercall status, or BENCH_RT_ERR_*) with the count left. Records how
+ * many of the guest's hypercalls reached the VMM's run loop.
+ */
+static int bench_synic(struct bench_ctx *ctx, const struct bench_def *b, uint64_t n,
+		       uint64_t cycles[MAX_PARTS])
+{
+	struct guest *g;
+	uint64_t before;
+	int ret = synic_guest(ctx, &g);
+
+	if (ret)
+		return ret;
+	before = ctx->ops->user_hypercalls(g->vm);
+	ret = guest_cmd(ctx, g, b->arg, n, 0, 0, &cycles[0]);
+	if (ret)
+		return ret;
+	if (g->mbox->rax || g->mbox->rdx) {
+		fprintf(stderr, "hvbench: %s: round trip %llu of %llu failed: %#llx\n",
+			ctx->ops->name, (unsigned long long)(n - g->mbox->rdx + 1),
+			(unsigned long long)n, (unsigned long long)g->mbox->rax);
+		return -EIO;
+	}
+	if (ctx->call == 1) {
+		uint64_t user = ctx->ops->user_hypercalls(g->vm) - before;
+
+		if (user == n || !user)
+			check_line(ctx, b->id, "%s", user ? "all" : "none");
+		else
+			check_line(ctx, b->id, "%llu of %llu", (unsigned long long)user,
+				   (unsigned long long)n);
+	}
+	return 0;
+}
+
 /* ---- creation rows ------------------------------------------------------------- */
 
 static int bench_partition(struct bench_ctx *ctx, const struct bench_def *b, uint64_t n,
@@ -582,6 +670,32 @@ static const struct bench_def benches[] = {
 		  "to the ICR (fixed, shorthand self), then sti; hlt until the handler has run; "
 		  "the handler EOIs (a WRMSR) and IRETs. No AVIC on either: ICR and EOI writes "
 		  "exit, and the HLT exit finds the interrupt already pending." },
+	{ .id = "hvsignal", .fn = bench_synic, .arg = BENCH_CMD_HVSIGNAL, .nparts = 1,
+	  .parts = { { "hvsignal", "HvSignalEvent round trip: guest signals, VMM thread "
+				   "answers with an event flag" } },
+	  .note = "A third VM with the SynIC (KVM: KVM_CAP_HYPERV_SYNIC2; hvpart: the SYNIC "
+		  "feature). One operation: the guest's fast HvSignalEvent, which each kernel "
+		  "turns into an eventfd signal (KVM_HYPERV_EVENTFD; HVPART_HV_CONNECT); a VMM "
+		  "thread polling it sets event flag 0 of SINT 2 (hvpart: HVPART_HV_SIGNAL_EVENT; "
+		  "KVM has no such ioctl, so the VMM sets the bit in the guest's SIEF page and "
+		  "raises the SINT through an irqfd on a KVM_IRQ_ROUTING_HV_SINT route, as QEMU "
+		  "does); the guest waits in sti; hlt for the SINT interrupt, EOIs it and clears "
+		  "the flag.",
+	  .check = "hypercalls that reached the run loop" },
+	{ .id = "hvpost", .fn = bench_synic, .arg = BENCH_CMD_HVPOST, .nparts = 1,
+	  .parts = { { "hvpost", "HvPostMessage round trip: guest posts, VMM posts an "
+				 "answer back" } },
+	  .note = "The SynIC VM. One operation: the guest's HvPostMessage (8 bytes, input "
+		  "page) and the VMM's message back to SINT 2 echoing them; the guest waits in "
+		  "sti; hlt for the SINT interrupt, EOIs it, checks and frees the slot. Each VMM "
+		  "answers where its hypervisor hands it the message: hvpart queues it on a "
+		  "connection fd that a VMM thread reads and answers with HVPART_HV_POST_MESSAGE; "
+		  "KVM exits to the run loop (KVM_EXIT_HYPERV_HCALL), which writes the answer "
+		  "into the guest's message slot and raises the SINT through the irqfd before "
+		  "resuming the vCPU, so the answer is there when the hypercall returns and "
+		  "no thread has to wake up, where hvpart's VP halts until its VMM thread "
+		  "has been woken and has posted.",
+	  .check = "hypercalls that reached the run loop" },
 	{ .id = "partition", .fn = bench_partition, .rate = true, .nparts = 1,
 	  .parts = { { "partition", "partition (VM) create + destroy" } } },
 	{ .id = "vp", .fn = bench_vp, .nparts = 2,
@@ -754,6 +868,7 @@ static int cmd_run(const struct run_opts *o)
 		o->short_mode ? "short" : "full", (unsigned long long)o->min_cycles,
 		(unsigned long long)o->mem_size);
 
+	bench_kick_init();
 	ret = ctx.ops->init();
 	if (ret) {
 		fclose(ctx.out);
@@ -773,6 +888,7 @@ static int cmd_run(const struct run_opts *o)
 			failed++;
 	}
 
+	guest_destroy(&ctx, &ctx.synic);
 	guest_destroy(&ctx, &ctx.hv);
 	guest_destroy(&ctx, &ctx.plain);
 	fclose(ctx.out);

@@ -55,6 +55,14 @@ struct vmm_ops {
 	 * A VM with the low 2 MiB (@low_mem, already holding the image)
 	 * mapped and VP 0 set up to run the guest. BENCH_VM_HYPERV: with the
 	 * hypervisor's Hyper-V interface (-EOPNOTSUPP if it has none).
+	 * BENCH_VM_SYNIC (with BENCH_VM_HYPERV): with its SynIC too, and the
+	 * VMM answers the guest's round trips (guest.h): HvSignalEvent on
+	 * BENCH_HV_CONN_EVENT with event flag BENCH_HV_FLAG, HvPostMessage on
+	 * BENCH_HV_CONN_MSG with a BENCH_HV_MSG_HOST message echoing the
+	 * payload, both on SINT BENCH_SINT of VP 0, wherever the hypervisor
+	 * hands the guest's call to userspace (a thread on an eventfd or a
+	 * connection fd, or the run loop). A thread that fails stops RUN
+	 * with SIGUSR1 (bench_kick_init) and vm_run returns its error.
 	 */
 	int (*vm_create)(void *low_mem, unsigned int flags, struct bench_vm **vm);
 	void (*vm_destroy)(struct bench_vm *vm);
@@ -85,6 +93,12 @@ extern const struct vmm_ops vmm_kvm_ops;
 extern const struct vmm_ops vmm_hvpart_ops;
 
 #define BENCH_VM_HYPERV		(1u << 0)
+#define BENCH_VM_SYNIC		(1u << 1)
+
+/* TLFS hypercall status values the VMMs answer with. */
+#define BENCH_HV_STATUS_SUCCESS			0
+#define BENCH_HV_STATUS_INVALID_PARAMETER	5
+#define BENCH_HV_STATUS_INVALID_CONNECTION_ID	0x12
 
 /*
  * The TLFS status for an unknown call code: what hvpart's run loop answers
@@ -92,6 +106,12 @@ extern const struct vmm_ops vmm_hvpart_ops;
  * answer in the kernel.
  */
 #define BENCH_HV_STATUS_INVALID_HYPERCALL_CODE	2
+
+/*
+ * SIGUSR1 interrupts a blocking ioctl (no SA_RESTART) and does nothing
+ * else: a VMM's helper thread that fails sends it to the thread in RUN.
+ */
+void bench_kick_init(void);
 
 /* Read a debugfs counter: a file holding one decimal number. */
 int bench_read_u64_file(const char *path, uint64_t *value);

@@ -5,16 +5,26 @@
  * Hypercalls the module does not handle come here (HVPART_EXIT_HYPERCALL);
  * the run loop answers them as Hyper-V answers an unknown call code,
  * HV_STATUS_INVALID_HYPERCALL_CODE, and resumes the guest.
+ *
+ * The SynIC VM (BENCH_VM_SYNIC) registers the two connection ids of the
+ * round-trip rows (HVPART_HV_CONNECT): the guest's HvSignalEvent signals an
+ * eventfd, its HvPostMessage queues on a connection fd, both in the
+ * kernel. A responder thread waits on both and answers with
+ * HVPART_HV_SIGNAL_EVENT and HVPART_HV_POST_MESSAGE.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/hvpart.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -31,6 +41,14 @@ struct bench_vm {
 	size_t run_size;
 	uint64_t user_hypercalls;
 	char debugfs[256];	/* <pid>-<partition id>, "" if not found */
+	/* BENCH_VM_SYNIC */
+	int event_efd;		/* signalled by the guest's HvSignalEvent */
+	int event_conn_fd;	/* its connection; closing unregisters it */
+	int msg_fd;		/* the guest's HvPostMessage: read() it */
+	int stop_efd;		/* tells the responder thread to go */
+	bool responder_started;
+	pthread_t responder, runner;
+	volatile int responder_error;
 };
 
 static int dev_fd = -1;
@@ -185,8 +203,23 @@ static int hvp_set_state(struct bench_vm *vm)
 
 static void hvp_vm_destroy(struct bench_vm *vm)
 {
+	uint64_t one = 1;
+
 	if (!vm)
 		return;
+	if (vm->responder_started) {
+		if (write(vm->stop_efd, &one, sizeof(one)) != sizeof(one))
+			perror("hvbench: hvpart: write stop eventfd");
+		pthread_join(vm->responder, NULL);
+	}
+	if (vm->event_conn_fd >= 0)
+		close(vm->event_conn_fd);
+	if (vm->msg_fd >= 0)
+		close(vm->msg_fd);
+	if (vm->event_efd >= 0)
+		close(vm->event_efd);
+	if (vm->stop_efd >= 0)
+		close(vm->stop_efd);
 	if (vm->run)
 		munmap(vm->run, vm->run_size);
 	if (vm->vp_fd >= 0)
@@ -244,15 +277,120 @@ static int hvp_map(int part_fd, uint64_t gpa, uint64_t size, void *hva)
 /* The least Hyper-V interface: hypercalls (and VP index, which they need). */
 #define HV_FEATURES_MIN (HVPART_HV_F(HYPERCALL) | HVPART_HV_F(VP_INDEX))
 
-static int hvp_enable_hyperv(struct bench_vm *vm)
+static int hvp_enable_hyperv(struct bench_vm *vm, bool synic)
 {
 	struct hvpart_hv_config cfg = { .features = HV_FEATURES_MIN };
 
-	if ((hvp_cap(HVPART_CAP_HV_FEATURES) & HV_FEATURES_MIN) != HV_FEATURES_MIN) {
-		fprintf(stderr, "hvbench: hvpart: no Hyper-V hypercall interface\n");
+	if (synic)
+		cfg.features |= HVPART_HV_F(SYNIC);
+	if ((hvp_cap(HVPART_CAP_HV_FEATURES) & cfg.features) != cfg.features) {
+		fprintf(stderr, "hvbench: hvpart: no Hyper-V %s interface\n",
+			synic ? "SynIC" : "hypercall");
 		return -EOPNOTSUPP;
 	}
 	return HVP_IOCTL(vm->part_fd, HVPART_SET_HV_CONFIG, &cfg);
+}
+
+/* One guest HvPostMessage, answered with a message echoing its payload. */
+static int hvp_answer_message(struct bench_vm *vm)
+{
+	struct hvpart_hv_guest_message m;
+	struct hvpart_hv_post post = {
+		.vp_index = 0,
+		.sint = BENCH_SINT,
+		.message_type = BENCH_HV_MSG_HOST,
+	};
+	ssize_t len = read(vm->msg_fd, &m, sizeof(m));
+
+	if (len < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	if (len != sizeof(m) || m.message_type != BENCH_HV_MSG_GUEST ||
+	    m.payload_size > sizeof(post.payload)) {
+		fprintf(stderr, "hvbench: hvpart: unexpected guest message (%zd bytes, type %#x)\n",
+			len, len == sizeof(m) ? m.message_type : 0);
+		return -EIO;
+	}
+	post.payload_size = m.payload_size;
+	memcpy(post.payload, m.payload, m.payload_size);
+	return HVP_IOCTL(vm->part_fd, HVPART_HV_POST_MESSAGE, &post);
+}
+
+/* The responder thread: answers the guest's HvSignalEvent and HvPostMessage. */
+static void *hvp_responder(void *arg)
+{
+	struct bench_vm *vm = arg;
+	struct hvpart_hv_event ev = { .vp_index = 0, .sint = BENCH_SINT, .flag = BENCH_HV_FLAG };
+	struct pollfd pfd[3] = {
+		{ .fd = vm->event_efd, .events = POLLIN },
+		{ .fd = vm->msg_fd, .events = POLLIN },
+		{ .fd = vm->stop_efd, .events = POLLIN },
+	};
+	uint64_t count;
+	int ret = 0;
+
+	while (!ret) {
+		if (poll(pfd, 3, -1) < 0) {
+			if (errno != EINTR)
+				ret = -errno;
+			continue;
+		}
+		if (pfd[2].revents)
+			return NULL;
+		if (pfd[0].revents & POLLIN) {
+			if (read(vm->event_efd, &count, sizeof(count)) != sizeof(count))
+				ret = -errno;
+			else
+				ret = HVP_IOCTL(vm->part_fd, HVPART_HV_SIGNAL_EVENT, &ev);
+		}
+		if (!ret && (pfd[1].revents & POLLIN))
+			ret = hvp_answer_message(vm);
+		if (!ret && ((pfd[0].revents | pfd[1].revents) & (POLLERR | POLLHUP | POLLNVAL)))
+			ret = -EIO;
+	}
+	fprintf(stderr, "hvbench: hvpart: responder: %s\n", strerror(-ret));
+	vm->responder_error = ret;
+	pthread_kill(vm->runner, SIGUSR1);
+	return NULL;
+}
+
+static int hvp_synic_setup(struct bench_vm *vm)
+{
+	struct hvpart_hv_connect event = {
+		.connection_id = BENCH_HV_CONN_EVENT,
+		.type = HVPART_HV_CONN_EVENT,
+	};
+	struct hvpart_hv_connect msg = {
+		.connection_id = BENCH_HV_CONN_MSG,
+		.type = HVPART_HV_CONN_MESSAGE,
+		.eventfd = -1,
+	};
+	int ret;
+
+	vm->event_efd = eventfd(0, EFD_CLOEXEC);
+	vm->stop_efd = eventfd(0, EFD_CLOEXEC);
+	if (vm->event_efd < 0 || vm->stop_efd < 0) {
+		perror("hvbench: hvpart: eventfd");
+		return -errno;
+	}
+	event.eventfd = vm->event_efd;
+	vm->event_conn_fd = HVP_IOCTL(vm->part_fd, HVPART_HV_CONNECT, &event);
+	if (vm->event_conn_fd < 0)
+		return vm->event_conn_fd;
+	vm->msg_fd = HVP_IOCTL(vm->part_fd, HVPART_HV_CONNECT, &msg);
+	if (vm->msg_fd < 0)
+		return vm->msg_fd;
+	if (fcntl(vm->msg_fd, F_SETFL, O_NONBLOCK)) {
+		perror("hvbench: hvpart: fcntl O_NONBLOCK");
+		return -errno;
+	}
+	vm->runner = pthread_self();
+	ret = -pthread_create(&vm->responder, NULL, hvp_responder, vm);
+	if (ret) {
+		fprintf(stderr, "hvbench: hvpart: pthread_create: %s\n", strerror(-ret));
+		return ret;
+	}
+	vm->responder_started = true;
+	return 0;
 }
 
 static int hvp_vm_create(void *low_mem, unsigned int flags, struct bench_vm **vmp)
@@ -263,7 +401,7 @@ static int hvp_vm_create(void *low_mem, unsigned int flags, struct bench_vm **vm
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
-	vm->vp_fd = -1;
+	vm->vp_fd = vm->event_efd = vm->event_conn_fd = vm->msg_fd = vm->stop_efd = -1;
 	vm->part_fd = hvp_partition_create();
 	ret = vm->part_fd;
 	if (ret < 0)
@@ -271,7 +409,7 @@ static int hvp_vm_create(void *low_mem, unsigned int flags, struct bench_vm **vm
 	hvp_find_debugfs(vm);
 	/* Before the first VP, as the uapi requires. */
 	if (flags & BENCH_VM_HYPERV) {
-		ret = hvp_enable_hyperv(vm);
+		ret = hvp_enable_hyperv(vm, flags & BENCH_VM_SYNIC);
 		if (ret)
 			goto err;
 	}
@@ -290,6 +428,11 @@ static int hvp_vm_create(void *low_mem, unsigned int flags, struct bench_vm **vm
 		vm->run = NULL;
 		perror("hvbench: hvpart: mmap hvpart_run");
 		goto err;
+	}
+	if (flags & BENCH_VM_SYNIC) {
+		ret = hvp_synic_setup(vm);
+		if (ret)
+			goto err;
 	}
 	ret = hvp_set_cpuid(vm);
 	if (ret)
@@ -342,6 +485,8 @@ static int hvp_vm_run(struct bench_vm *vm)
 
 	for (;;) {
 		if (ioctl(vm->vp_fd, HVPART_RUN_VP, 0) < 0) {
+			if (vm->responder_error)
+				return vm->responder_error;
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "hvbench: hvpart: HVPART_RUN_VP: %s\n", strerror(errno));

@@ -6,16 +6,29 @@
  * (local APICs in the kernel, PIC and I/O APIC left to userspace), which is
  * also hvpart's model (in-kernel local APIC, I/O APIC in the VMM). No other
  * in-kernel device is created, so every port I/O exit reaches userspace.
+ *
+ * The SynIC VM (BENCH_VM_SYNIC) is driven as QEMU drives KVM's Hyper-V
+ * emulation, without QEMU: KVM_CAP_HYPERV_SYNIC2 on the vCPU, the guest's
+ * HvSignalEvent ends on an eventfd in the kernel (KVM_HYPERV_EVENTFD), its
+ * HvPostMessage exits to the run loop (KVM_EXIT_HYPERV_HCALL). KVM has no
+ * ioctl that posts a message or sets an event flag for the VMM: like QEMU
+ * (hw/hyperv/hyperv.c) the VMM writes the message slot or the flag in the
+ * guest's SIMP/SIEFP page itself and raises the SINT through an irqfd on a
+ * KVM_IRQ_ROUTING_HV_SINT route.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <linux/kvm_para.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -25,12 +38,23 @@
 #define KVM_MAX_CPUID		256
 /* The I/O APIC's pins, as QEMU asks for them. */
 #define SPLIT_IRQCHIP_ROUTES	24
+/* The GSI of the SINT route, past the I/O APIC's pins. */
+#define SINT_GSI		SPLIT_IRQCHIP_ROUTES
 
 struct bench_vm {
 	int vm_fd;
 	int vcpu_fd;
 	struct kvm_run *run;
 	size_t run_size;
+	unsigned char *low_mem;
+	uint64_t user_hypercalls;
+	/* BENCH_VM_SYNIC */
+	int event_efd;		/* KVM_HYPERV_EVENTFD: the guest's HvSignalEvent */
+	int sint_efd;		/* irqfd on the HV_SINT route: raises SINT BENCH_SINT */
+	int stop_efd;		/* tells the responder thread to go */
+	bool responder_started;
+	pthread_t responder, runner;
+	volatile int responder_error;
 };
 
 static int kvm_fd = -1;
@@ -232,8 +256,21 @@ static int kvm_set_state(struct bench_vm *vm)
 
 static void kvm_vm_destroy(struct bench_vm *vm)
 {
+	uint64_t one = 1;
+
 	if (!vm)
 		return;
+	if (vm->responder_started) {
+		if (write(vm->stop_efd, &one, sizeof(one)) != sizeof(one))
+			perror("hvbench: kvm: write stop eventfd");
+		pthread_join(vm->responder, NULL);
+	}
+	if (vm->event_efd >= 0)
+		close(vm->event_efd);
+	if (vm->sint_efd >= 0)
+		close(vm->sint_efd);
+	if (vm->stop_efd >= 0)
+		close(vm->stop_efd);
 	if (vm->run)
 		munmap(vm->run, vm->run_size);
 	if (vm->vcpu_fd >= 0)
@@ -241,6 +278,110 @@ static void kvm_vm_destroy(struct bench_vm *vm)
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	free(vm);
+}
+
+/* What HVPART_HV_SIGNAL_EVENT does: set the flag, raise the SINT if it was clear. */
+static int kvm_signal_guest(struct bench_vm *vm)
+{
+	uint8_t *byte = vm->low_mem + BENCH_SIEFP_GPA + BENCH_SINT * BENCH_HV_SINT_FLAGS +
+			BENCH_HV_FLAG / 8;
+	uint8_t bit = 1u << (BENCH_HV_FLAG % 8);
+	uint64_t one = 1;
+
+	if (__atomic_fetch_or(byte, bit, __ATOMIC_SEQ_CST) & bit)
+		return 0;
+	if (write(vm->sint_efd, &one, sizeof(one)) != sizeof(one))
+		return -errno;
+	return 0;
+}
+
+/*
+ * The responder thread: each HvSignalEvent of the guest (the eventfd KVM
+ * signalled in the kernel) is answered with event flag BENCH_HV_FLAG.
+ */
+static void *kvm_responder(void *arg)
+{
+	struct bench_vm *vm = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = vm->event_efd, .events = POLLIN },
+		{ .fd = vm->stop_efd, .events = POLLIN },
+	};
+	uint64_t count;
+	int ret = 0;
+
+	while (!ret) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno != EINTR)
+				ret = -errno;
+			continue;
+		}
+		if (pfd[1].revents)
+			return NULL;
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		if (read(vm->event_efd, &count, sizeof(count)) != sizeof(count))
+			ret = -errno;
+		else
+			ret = kvm_signal_guest(vm);
+	}
+	fprintf(stderr, "hvbench: kvm: responder: %s\n", strerror(-ret));
+	vm->responder_error = ret;
+	pthread_kill(vm->runner, SIGUSR1);
+	return NULL;
+}
+
+static int kvm_synic_setup(struct bench_vm *vm)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_HYPERV_SYNIC2 };
+	struct kvm_hyperv_eventfd hvev = { .conn_id = BENCH_HV_CONN_EVENT };
+	struct {
+		struct kvm_irq_routing head;
+		struct kvm_irq_routing_entry entry;
+	} routing = {
+		.head = { .nr = 1 },
+		.entry = {
+			.gsi = SINT_GSI,
+			.type = KVM_IRQ_ROUTING_HV_SINT,
+			.u.hv_sint = { .vcpu = 0, .sint = BENCH_SINT },
+		},
+	};
+	struct kvm_irqfd irqfd = { .gsi = SINT_GSI };
+	int ret;
+
+	_Static_assert(offsetof(struct kvm_irq_routing, entries) == sizeof(struct kvm_irq_routing),
+		       "routing entries follow the header");
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV_SYNIC2) <= 0 ||
+	    ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV_EVENTFD) <= 0) {
+		fprintf(stderr, "hvbench: kvm: no KVM_CAP_HYPERV_SYNIC2 or KVM_CAP_HYPERV_EVENTFD\n");
+		return -EOPNOTSUPP;
+	}
+	ret = KVM_IOCTL(vm->vcpu_fd, KVM_ENABLE_CAP, &cap);
+	if (ret)
+		return ret;
+	vm->event_efd = eventfd(0, EFD_CLOEXEC);
+	vm->sint_efd = eventfd(0, EFD_CLOEXEC);
+	vm->stop_efd = eventfd(0, EFD_CLOEXEC);
+	if (vm->event_efd < 0 || vm->sint_efd < 0 || vm->stop_efd < 0) {
+		perror("hvbench: kvm: eventfd");
+		return -errno;
+	}
+	hvev.fd = vm->event_efd;
+	ret = KVM_IOCTL(vm->vm_fd, KVM_HYPERV_EVENTFD, &hvev);
+	if (!ret)
+		ret = KVM_IOCTL(vm->vm_fd, KVM_SET_GSI_ROUTING, &routing);
+	irqfd.fd = (uint32_t)vm->sint_efd;
+	if (!ret)
+		ret = KVM_IOCTL(vm->vm_fd, KVM_IRQFD, &irqfd);
+	if (ret)
+		return ret;
+	vm->runner = pthread_self();
+	ret = -pthread_create(&vm->responder, NULL, kvm_responder, vm);
+	if (ret) {
+		fprintf(stderr, "hvbench: kvm: pthread_create: %s\n", strerror(-ret));
+		return ret;
+	}
+	vm->responder_started = true;
+	return 0;
 }
 
 static int kvm_vm_create(void *low_mem, unsigned int flags, struct bench_vm **vmp)
@@ -262,7 +403,8 @@ static int kvm_vm_create(void *low_mem, unsigned int flags, struct bench_vm **vm
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
-	vm->vcpu_fd = -1;
+	vm->low_mem = low_mem;
+	vm->vcpu_fd = vm->event_efd = vm->sint_efd = vm->stop_efd = -1;
 	vm->vm_fd = kvm_partition_create();
 	ret = vm->vm_fd;
 	if (ret < 0)
@@ -289,6 +431,11 @@ static int kvm_vm_create(void *low_mem, unsigned int flags, struct bench_vm **vm
 		vm->run = NULL;
 		perror("hvbench: kvm: mmap kvm_run");
 		goto err;
+	}
+	if (flags & BENCH_VM_SYNIC) {
+		ret = kvm_synic_setup(vm);
+		if (ret)
+			goto err;
 	}
 	ret = kvm_set_cpuid(vm, flags & BENCH_VM_HYPERV);
 	if (ret)
@@ -333,12 +480,59 @@ static void kvm_report_exit(struct bench_vm *vm)
 	fprintf(stderr, "\n");
 }
 
+/*
+ * The guest's HvPostMessage: the VMM answers it as hvpart's responder
+ * thread does, with a message echoing the payload, posted as QEMU posts
+ * one: into the free message slot of the SINT, then the SINT raised.
+ * A busy slot is the guest's bug here (it frees the slot before posting).
+ */
+static int kvm_post_message(struct bench_vm *vm, uint64_t input, uint64_t in_gpa,
+			    uint64_t *result)
+{
+	unsigned char *in = vm->low_mem + in_gpa;
+	unsigned char *slot = vm->low_mem + BENCH_SIMP_GPA + BENCH_SINT * BENCH_HV_MSG_SIZE;
+	uint32_t conn, type, size, busy;
+	uint64_t one = 1;
+
+	if ((input & 0xffff) != BENCH_HVCALL_POST_MESSAGE || in_gpa > BENCH_LOW_SIZE - 256) {
+		*result = BENCH_HV_STATUS_INVALID_HYPERCALL_CODE;
+		return 0;
+	}
+	memcpy(&conn, in, 4);
+	memcpy(&type, in + 8, 4);
+	memcpy(&size, in + 12, 4);
+	if (conn != BENCH_HV_CONN_MSG) {
+		*result = BENCH_HV_STATUS_INVALID_CONNECTION_ID;
+		return 0;
+	}
+	if (type != BENCH_HV_MSG_GUEST || size > 240) {
+		*result = BENCH_HV_STATUS_INVALID_PARAMETER;
+		return 0;
+	}
+	busy = __atomic_load_n((uint32_t *)slot, __ATOMIC_ACQUIRE);
+	if (busy) {
+		fprintf(stderr, "hvbench: kvm: message slot busy (type %#x)\n", busy);
+		return -EIO;
+	}
+	memset(slot + 4, 0, BENCH_HV_MSG_PAYLOAD - 4);
+	slot[4] = (unsigned char)size;
+	memcpy(slot + BENCH_HV_MSG_PAYLOAD, in + 16, size);
+	__atomic_store_n((uint32_t *)slot, (uint32_t)BENCH_HV_MSG_HOST, __ATOMIC_RELEASE);
+	if (write(vm->sint_efd, &one, sizeof(one)) != sizeof(one))
+		return -errno;
+	*result = BENCH_HV_STATUS_SUCCESS;
+	return 0;
+}
+
 static int kvm_vm_run(struct bench_vm *vm)
 {
 	struct kvm_run *run = vm->run;
+	int ret;
 
 	for (;;) {
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (vm->responder_error)
+				return vm->responder_error;
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			fprintf(stderr, "hvbench: kvm: KVM_RUN: %s\n", strerror(errno));
@@ -349,6 +543,22 @@ static int kvm_vm_run(struct bench_vm *vm)
 				continue;
 			if (run->io.port == BENCH_PORT_CTRL)
 				return 0;
+		}
+		/* SynIC MSR writes (SCONTROL, SIMP, SIEFP, EOM) tell the VMM. */
+		if (run->exit_reason == KVM_EXIT_HYPERV &&
+		    run->hyperv.type == KVM_EXIT_HYPERV_SYNIC)
+			continue;
+		if (run->exit_reason == KVM_EXIT_HYPERV && run->hyperv.type == KVM_EXIT_HYPERV_HCALL &&
+		    vm->sint_efd >= 0) {
+			uint64_t result = BENCH_HV_STATUS_INVALID_HYPERCALL_CODE;
+
+			vm->user_hypercalls++;
+			ret = kvm_post_message(vm, run->hyperv.u.hcall.input,
+					       run->hyperv.u.hcall.params[0], &result);
+			if (ret)
+				return ret;
+			run->hyperv.u.hcall.result = result;
+			continue;
 		}
 		kvm_report_exit(vm);
 		return -EIO;
@@ -379,11 +589,13 @@ static int kvm_mem_unmap(struct bench_vm *vm, uint64_t gpa, uint64_t size)
 	return kvm_mem_set(vm, gpa, 0, NULL);
 }
 
-/* KVM_EXIT_HYPERCALL is an unexpected exit here: none ever reaches us. */
+/*
+ * KVM_EXIT_HYPERCALL is an unexpected exit here; Hyper-V hypercalls reach
+ * the run loop (KVM_EXIT_HYPERV_HCALL) only in the SynIC VM.
+ */
 static uint64_t kvm_user_hypercalls(struct bench_vm *vm)
 {
-	(void)vm;
-	return 0;
+	return vm->user_hypercalls;
 }
 
 /* KVM's per-VM statistics in debugfs: kvm/<pid>-<vm fd>/pages_2m. */
