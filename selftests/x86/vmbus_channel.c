@@ -17,7 +17,9 @@
  *  - rescind of an open channel (the VMM closes the fd): RESCIND, the
  *    relid held until RELID_RELEASED, then reused
  */
+#include <dirent.h>
 #include <poll.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -168,6 +170,8 @@ static void *vsp_main(void *arg)
 /* ---- guest -------------------------------------------------------------------------------------- */
 
 static uint8_t gbuf[8192];
+/* Where the guest is, for the host's watchdog: step and packets done. */
+static volatile uint32_t guest_step, guest_done;
 
 static void guest_echo(struct vmbus_chan *c, uint32_t seq, uint32_t len)
 {
@@ -322,11 +326,18 @@ static void guest_channel(void)
 	GUEST_SYNC3(S_OPEN, relid, c.gpadl);
 
 	/* Enough to go around both rings many times, cheap enough for Bochs. */
-	for (i = 0; i < 250; i++)
+	guest_step = 1;
+	for (i = 0; i < 250; i++) {
 		guest_echo(&c, i, (i * 37) % 1000);
+		guest_done = i;
+	}
+	guest_step = 2;
 	guest_pipeline(&c, 150, 200);
+	guest_step = 3;
 	guest_pipeline(&c, 40, 900);
+	guest_step = 4;
 	guest_burst(&c, 120, 300);
+	guest_step = 5;
 	/* And still in step afterwards. */
 	for (i = 0; i < 20; i++)
 		guest_echo(&c, i, 100);
@@ -407,6 +418,120 @@ static void guest_channel(void)
 	GUEST_DONE();
 }
 
+/*
+ * Says what everyone is doing when the test stops moving: the guest's step
+ * and tick count, the VSP's counters and both rings' indices. (Under Bochs
+ * this test once stopped in the traffic stage without a guest deadline
+ * firing.)
+ */
+struct watchdog {
+	struct hvp_vm *vm;
+	struct vsp_thread *t;
+	volatile uint64_t stage_ns;
+	volatile bool stop;
+	pthread_t th;
+};
+
+/* Write a short string to a tracefs file; quiet when tracing is absent. */
+static void trace_write(const char *file, const char *val)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	fputs(val, f);
+	fclose(f);
+}
+
+/*
+ * The VPs' exit counters (debugfs) and a tenth of a second of hvpart's
+ * entry/exit tracepoints: whether the VP is looping on some exit, sleeping,
+ * or stuck in the kernel.
+ */
+static void dump_vp_state(void)
+{
+	char dir[400], path[700], line[256];
+	struct dirent *de;
+	DIR *d, *vd;
+	FILE *f;
+	int n = 0;
+
+	snprintf(line, sizeof(line), "%d-", getpid());
+	d = opendir("/sys/kernel/debug/hvpart");
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, line, strlen(line)))
+			continue;
+		snprintf(dir, sizeof(dir), "/sys/kernel/debug/hvpart/%s/vp0", de->d_name);
+		vd = opendir(dir);
+		while (vd && (de = readdir(vd))) {
+			uint64_t v;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			if (!read_file_u64(path, &v) && v)
+				tap_diag("watchdog: %s %lu", path + strlen("/sys/kernel/debug/hvpart/"),
+					 (unsigned long)v);
+		}
+		if (vd)
+			closedir(vd);
+		break;
+	}
+	if (d)
+		closedir(d);
+
+	trace_write("trace", "");
+	trace_write("events/hvpart/enable", "1");
+	usleep(100000);
+	trace_write("events/hvpart/enable", "0");
+	f = fopen("/sys/kernel/tracing/trace", "r");
+	while (f && fgets(line, sizeof(line), f) && n < 40) {
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		tap_diag("watchdog: trace: %s", line);
+		n++;
+	}
+	if (f)
+		fclose(f);
+}
+
+static void *watchdog_main(void *arg)
+{
+	struct watchdog *w = arg;
+
+	while (!w->stop) {
+		usleep(100000);
+		if (time_now_ns() - w->stage_ns < 25000000000ULL)
+			continue;
+		const struct vsp *v = &w->t->v;
+		const struct vmbus_ring_header *in = v->map ? (const void *)v->map : NULL;
+		const struct vmbus_ring_header *out = v->map ?
+			(const void *)(v->map + v->opened.in_ring_size) : NULL;
+
+		tap_diag("watchdog: guest step %u done %u ticks %lu irqs %lu; VSP packets %lu "
+			 "full %lu kicks in %lu out %lu",
+			 *(volatile uint32_t *)addr_ptr2hva(w->vm, (void *)&guest_step),
+			 *(volatile uint32_t *)addr_ptr2hva(w->vm, (void *)&guest_done),
+			 (unsigned long)*(volatile uint64_t *)addr_ptr2hva(w->vm, (void *)&vmbus_ticks),
+			 (unsigned long)*(volatile uint64_t *)addr_ptr2hva(w->vm, (void *)&vmbus_irqs),
+			 (unsigned long)w->t->packets, (unsigned long)w->t->bursts_full,
+			 (unsigned long)v->kicks_in, (unsigned long)v->kicks_out);
+		if (in && out)
+			tap_diag("watchdog: in w %u r %u mask %u pend %u (host %u); out w %u r %u "
+				 "mask %u pend %u (host %u)", in->write_index, in->read_index,
+				 in->interrupt_mask, in->pending_send_sz, v->in.index,
+				 out->write_index, out->read_index, out->interrupt_mask,
+				 out->pending_send_sz, v->out.index);
+		dump_vp_state();
+		w->stage_ns = time_now_ns() - 15000000000ULL;	/* again in 10 s */
+	}
+	return NULL;
+}
+
 static void guest_vp1(void)
 {
 	GUEST_FAIL("VP 1 only exists as a target; it never runs");
@@ -421,6 +546,7 @@ static void channel_end_to_end(const void *arg __unused)
 	struct hvp_vm *vm = vmbus_vm_create(&vp, guest_channel);
 	struct ucall uc;
 	uint32_t relid_b = 0;
+	struct watchdog wd;
 	uint64_t t0;
 
 	vm_vp_add(vm, 1, guest_vp1);
@@ -431,7 +557,10 @@ static void channel_end_to_end(const void *arg __unused)
 	TEST_ASSERT(!pthread_create(&t->th, NULL, vsp_main, t), "pthread_create");
 
 	t0 = time_now_ns();
+	wd = (struct watchdog){ .vm = vm, .t = t, .stage_ns = t0 };
+	TEST_ASSERT(!pthread_create(&wd.th, NULL, watchdog_main, &wd), "pthread_create");
 	while (vp_run_ucall(vp, &uc) == UCALL_SYNC) {
+		wd.stage_ns = time_now_ns();
 		tap_diag("stage %lu at %.1f s", (unsigned long)uc.args[0],
 			 (time_now_ns() - t0) / 1e9);
 		vm_vmbus_status(vm, &st);
@@ -501,6 +630,8 @@ static void channel_end_to_end(const void *arg __unused)
 			break;
 		}
 	}
+	wd.stop = true;
+	pthread_join(wd.th, NULL);
 	TEST_ASSERT(uc.cmd == UCALL_DONE, "guest done");
 	TEST_ASSERT(relid_b, "rescind stage reached");
 	t->stop = true;
