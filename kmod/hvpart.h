@@ -104,6 +104,13 @@ struct hvp_exit {
 	u64 hw_code;		/* raw exit code, for traces and errors */
 	u64 info1;
 	u64 info2;
+	/*
+	 * Events, raw in the backend's format (SVM EVENTINJ / EXITINTINFO,
+	 * VMX entry interruption / IDT-vectoring info), for traces: what
+	 * the entry injected, and what was being delivered at the exit.
+	 */
+	u32 injected;
+	u32 int_info;
 	union {
 		struct {
 			u16 port;

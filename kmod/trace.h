@@ -54,6 +54,8 @@ TRACE_EVENT(hvpart_exit,
 		__field(u64, hw_exit_code)
 		__field(u64, info1)
 		__field(u64, info2)
+		__field(u32, injected)
+		__field(u32, int_info)
 	),
 
 	TP_fast_assign(
@@ -64,12 +66,15 @@ TRACE_EVENT(hvpart_exit,
 		__entry->hw_exit_code = vp->exit.hw_code;
 		__entry->info1 = vp->exit.info1;
 		__entry->info2 = vp->exit.info2;
+		__entry->injected = vp->exit.injected;
+		__entry->int_info = vp->exit.int_info;
 	),
 
-	TP_printk("partition %u vp %u reason %s rip %#llx hw_exit_code %#llx info %#llx %#llx",
+	TP_printk("partition %u vp %u reason %s rip %#llx hw_exit_code %#llx info %#llx %#llx injected %#x in_delivery %#x",
 		  __entry->partition, __entry->vp,
 		  __print_symbolic(__entry->reason, HVP_EXIT_SYMBOLS),
-		  __entry->rip, __entry->hw_exit_code, __entry->info1, __entry->info2)
+		  __entry->rip, __entry->hw_exit_code, __entry->info1, __entry->info2,
+		  __entry->injected, __entry->int_info)
 );
 
 /* One VMBus channel-management message, either way (vmbus/vmbus.c). */

@@ -380,6 +380,7 @@ static void svm_run(struct hvp_vp *vp)
 
 	guest_xsave = vp->cr4 & X86_CR4_OSXSAVE;
 	switch_xcr0 = guest_xsave && vp->xcr0 != hvp_host_xcr0;
+	vp->exit.injected = vmcb->control.event_inj;
 	svm_clgi();
 	if (switch_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vp->xcr0);
@@ -399,6 +400,7 @@ static void svm_run(struct hvp_vp *vp)
 	if (vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
 		asm volatile("int $" __stringify(X86_TRAP_MC));
 
+	vp->exit.int_info = vmcb->control.exit_int_info;
 	svm_reinject_event(&vmcb->control);
 	svm_decode_exit(svm);
 }

@@ -801,6 +801,7 @@ static void vmx_run(struct hvp_vp *vp)
 
 	vmx_vmcs_activate(vmx);
 	vmx_flush_before_entry(vmx, cpu);
+	vp->exit.injected = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
 	if (vp->host_state_stale) {
 		vmx_save_host_thread_state(vmx);
 		vp->host_state_stale = false;
@@ -1070,6 +1071,7 @@ static void vmx_decode_exit(struct vmx_vp *vmx)
 	}
 	/* The CPU stores EFER.LMA into the "IA-32e mode guest" control (28.2). */
 	vmx_set_entry_ctls(vmx, vmcs_read32(VM_ENTRY_CONTROLS));
+	e->int_info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	vmx_reinject_event();
 
 	if (basic < ARRAY_SIZE(vmx_exit_decoders) && vmx_exit_decoders[basic].reason)

@@ -538,6 +538,86 @@ static void noop_signal(int sig __unused)
 {
 }
 
+/*
+ * hvpart's exit tracepoint runs for the whole test, into the ring buffer;
+ * the first triple fault freezes it, and the end of the test prints that
+ * VP's last exits (what was injected, what was in delivery): a triple fault
+ * here is a bug, and the trace says whose.
+ */
+static void trace_set(const char *file, const char *val)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	fputs(val, f);
+	fclose(f);
+}
+
+static void trace_start(void)
+{
+	trace_set("tracing_on", "0");
+	trace_set("trace", "");
+	trace_set("buffer_size_kb", "4096");
+	trace_set("events/hvpart/hvpart_exit/enable", "1");
+	trace_set("tracing_on", "1");
+}
+
+static void trace_freeze(void)
+{
+	trace_set("tracing_on", "0");
+}
+
+static void trace_stop(void)
+{
+	trace_set("tracing_on", "0");
+	trace_set("events/hvpart/hvpart_exit/enable", "0");
+	trace_set("trace", "");
+	trace_set("tracing_on", "1");
+}
+
+/* The last exits of the VP whose shutdown is the first in the trace. */
+static void trace_dump_shutdown(void)
+{
+	static char lines[40][320];
+	char line[320], who[64] = "";
+	unsigned int n = 0, i;
+	FILE *f = fopen("/sys/kernel/tracing/trace", "r");
+	char *p;
+
+	if (!f)
+		return;
+	/* Which VP: "partition P vp V reason shutdown". */
+	while (fgets(line, sizeof(line), f)) {
+		p = strstr(line, "partition ");
+		if (p && strstr(line, "reason shutdown")) {
+			snprintf(who, sizeof(who), "%.*s", (int)(strstr(p, " reason") - p), p);
+			break;
+		}
+	}
+	if (!who[0]) {
+		fclose(f);
+		tap_diag("trace: no shutdown exit in the trace");
+		return;
+	}
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, who))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(lines[n % 40], sizeof(lines[0]), "%s", line);
+		n++;
+		if (strstr(line, "reason shutdown"))
+			break;
+	}
+	fclose(f);
+	for (i = n > 40 ? n - 40 : 0; i < n; i++)
+		tap_diag("trace: %s", lines[i % 40]);
+}
+
 /* Run a hostile VP until the host stops it; handle whatever it causes. */
 static void *hostile_vp_fn(void *arg)
 {
@@ -575,8 +655,10 @@ static void *hostile_vp_fn(void *arg)
 			/* It broke itself: start it again, it is still hostile. */
 			struct hvpart_sregs s;
 
-			if (!h->shutdowns++)
+			if (!h->shutdowns++) {
 				h->shutdown_rip = vp->run->rip;
+				trace_freeze();
+			}
 			vp_sregs_long_mode(vp->vm, &s);
 			vp_sregs_set(vp, &s);
 			vp_set_entry(vp, guest_hostile);
@@ -682,6 +764,8 @@ static void *vmm_b_fn(void *arg)
 		vp_run(vp);
 		if (vp->run->exit_reason == HVPART_EXIT_SHUTDOWN) {
 			char mods[4096] = "";
+
+			trace_freeze();
 
 			/* Where was it? A host address would say whose state it ran on. */
 			read_file("/proc/modules", mods, sizeof(mods));
@@ -796,6 +880,7 @@ static void hostile_guest(const void *arg __unused)
 	TEST_ASSERT(!fcntl(b.reply_fd, F_SETFL, O_NONBLOCK), "O_NONBLOCK");
 
 	/* Go: both partitions and A's VMM for the bounded time. */
+	trace_start();
 	for (i = 0; i < NR_HOSTILE_VPS; i++)
 		TEST_ASSERT(!pthread_create(&hv[i].thread, NULL, hostile_vp_fn, &hv[i]),
 			    "pthread_create");
@@ -815,6 +900,9 @@ static void hostile_guest(const void *arg __unused)
 		TEST_ASSERT(!hv[i].error, "hostile VP %u: %s", i, hv[i].error);
 	}
 	TEST_ASSERT(!pthread_join(ta, NULL), "pthread_join A's VMM");
+	if (b.error || hv[0].shutdowns || hv[1].shutdowns)
+		trace_dump_shutdown();
+	trace_stop();
 	TEST_ASSERT(!a.error, "%s", a.error);
 	TEST_ASSERT(!b.error, "%s", b.error);
 

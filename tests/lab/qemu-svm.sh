@@ -24,6 +24,8 @@
 #   LAB_APPEND        extra kernel command line, e.g. 'hvlab.only=selftests/*'
 #                     or 'hvpart.PARAM=VALUE' (see tests/lab/init)
 #   LAB_CPU LAB_SMP LAB_MEM LAB_ACCEL   QEMU -cpu, -smp, -m, -accel
+#   LAB_QEMU_EXTRA    more QEMU arguments, split at spaces (e.g. for debugging
+#                     '-d int,guest_errors -D /tmp/qemu-int.log')
 #   LAB_OUT           output directory (default build/lab)
 #   LAB_CONSOLE_TAIL  console lines shown on failure (default 100)
 #   HVPART_KO SELFTESTS_DIR LAB_TESTS_DIR   see mkinitramfs.sh
@@ -50,7 +52,7 @@ timeout -k 10 "$LAB_TIMEOUT" \
 	-serial "file:$CONSOLE" -serial "file:$TAP_RAW" \
 	-kernel "$KERNEL" -initrd "$OUT/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 hvlab.timeout=$LAB_TEST_TIMEOUT $LAB_APPEND" \
-	</dev/null >"$OUT/qemu.log" 2>&1 || qrc=$?
+	${LAB_QEMU_EXTRA:-} </dev/null >"$OUT/qemu.log" 2>&1 || qrc=$?
 elapsed=$(($(date +%s) - start))
 
 lab_report QEMU "$qrc" "$elapsed" "$OUT/qemu.log" && exit 0 || exit $?
