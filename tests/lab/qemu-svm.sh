@@ -45,6 +45,8 @@ rm -f "$OUT/qemu.log"
 echo "# lab: booting $KERNEL under qemu -accel $LAB_ACCEL -cpu $LAB_CPU -smp $LAB_SMP -m $LAB_MEM (timeout $LAB_TIMEOUT s)"
 start=$(date +%s)
 qrc=0
+# LAB_QEMU_EXTRA is split into arguments on purpose.
+# shellcheck disable=SC2086
 timeout -k 10 "$LAB_TIMEOUT" \
 	qemu-system-x86_64 -M q35 -accel "$LAB_ACCEL" -cpu "$LAB_CPU" \
 	-smp "$LAB_SMP" -m "$LAB_MEM" \
