@@ -123,6 +123,10 @@ report:
 	je	do_hvsignal
 	cmp	$BENCH_CMD_HVPOST, %rax
 	je	do_hvpost
+	cmp	$BENCH_CMD_RING, %rax
+	je	do_ring
+	cmp	$BENCH_CMD_MEMCPY, %rax
+	je	do_memcpy
 	/* Unknown command: #UD has no gate, so this ends in a shutdown exit. */
 	ud2
 
@@ -307,6 +311,69 @@ do_hvpost:
 	jz	2f
 	wrmsr_imm BENCH_HV_MSR_EOM, 0
 2:	dec	%r12
+	jnz	1b
+	xor	%eax, %eax
+	xor	%edx, %edx
+	tsc_end_report
+
+/*
+ * The ring writer, as Linux's hv_ringbuffer_write: wait for room (the
+ * ring is full when the free bytes are no more than the packet), write
+ * descriptor, payload and trailer, a full barrier, then the write index.
+ * The VMM polls with the interrupt mask set, so the guest never signals.
+ * Counts the wait for the VMM to read the last packet. R14: write index.
+ */
+#define RING_HDR(f)	(BENCH_RING_GPA + BENCH_RING_##f)
+
+do_ring:
+	mov	RING_HDR(W), %r14d
+	tsc_start
+1:	mov	RING_HDR(R), %eax
+	mov	%r14d, %ecx
+	sub	%eax, %ecx
+	and	$(BENCH_RING_SIZE - 1), %ecx
+	cmp	$(BENCH_RING_SIZE - BENCH_RING_PKT), %ecx
+	jb	2f
+	pause
+	jmp	1b
+2:	lea	BENCH_RING_DATA_GPA(%r14), %rdi
+	movw	$BENCH_RING_PKT_TYPE, (%rdi)
+	movw	$2, 2(%rdi)
+	movw	$((16 + BENCH_RING_PAYLOAD) / 8), 4(%rdi)
+	movw	$0, 6(%rdi)
+	mov	%r12, 8(%rdi)
+	add	$16, %rdi
+	mov	$BENCH_RING_SRC_GPA, %esi
+	mov	$BENCH_RING_PAYLOAD, %ecx
+	rep movsb
+	mov	%r14, %rax
+	shl	$32, %rax
+	mov	%rax, (%rdi)
+	add	$BENCH_RING_PKT, %r14d
+	and	$(BENCH_RING_SIZE - 1), %r14d
+	mfence
+	mov	%r14d, RING_HDR(W)
+	dec	%r12
+	jnz	1b
+3:	cmp	RING_HDR(R), %r14d
+	je	4f
+	pause
+	jmp	3b
+4:	xor	%eax, %eax
+	xor	%edx, %edx
+	tsc_end_report
+
+/* The same payload bytes with the same instruction, to a plain buffer. */
+do_memcpy:
+	xor	%r14d, %r14d
+	tsc_start
+1:	lea	BENCH_RING_DST_GPA(%r14), %rdi
+	mov	$BENCH_RING_SRC_GPA, %esi
+	mov	$BENCH_RING_PAYLOAD, %ecx
+	rep movsb
+	add	$BENCH_RING_PKT, %r14d
+	and	$(BENCH_RING_SIZE - 1), %r14d
+	dec	%r12
 	jnz	1b
 	xor	%eax, %eax
 	xor	%edx, %edx

@@ -19,6 +19,9 @@
  *   0xc000  SynIC event flags page (SIEFP)
  *   0xd000  HvPostMessage input page
  *   0x10000 guest code  guest.S
+ *   0x100000 VMBus ring  header page, then 64 KiB of data (ring row)
+ *   0x120000 the ring row's source packet payload
+ *   0x130000 its memcpy destination, 64 KiB
  *   1 GiB   bench memory, mapped only by the memory rows
  *
  * Protocol: the guest writes its result into the mailbox and does an OUT
@@ -114,6 +117,26 @@
 #define BENCH_RT_ERR_NO_FLAG	0x10001		/* interrupt came, event flag clear */
 #define BENCH_RT_ERR_BAD_MSG	0x10002		/* interrupt came, wrong message */
 
+/*
+ * Ring row: the guest writes packets into a guest->host VMBus ring (one
+ * header page, then the data; struct vmbus_ring_header, vmbus/proto.h) as
+ * Linux's hv_ringbuffer_write does, and the VMM consumes them with
+ * vmbus/ring.c. A packet: 16-byte descriptor (in-band data, trans_id the
+ * guest's countdown), 1000 bytes of payload, 8-byte trailer: 1 KiB, so
+ * none straddles the end of the 64 KiB ring. The memcpy part copies the
+ * same 1000 bytes per packet into a 64 KiB buffer, at the same offsets.
+ */
+#define BENCH_RING_GPA		0x100000
+#define BENCH_RING_DATA_GPA	(BENCH_RING_GPA + 0x1000)
+#define BENCH_RING_SIZE		0x10000		/* data bytes, a power of two */
+#define BENCH_RING_SRC_GPA	0x120000
+#define BENCH_RING_DST_GPA	0x130000
+#define BENCH_RING_W		0		/* header: write_index */
+#define BENCH_RING_R		4		/* read_index */
+#define BENCH_RING_PAYLOAD	1000
+#define BENCH_RING_PKT		1024		/* descriptor + payload + trailer */
+#define BENCH_RING_PKT_TYPE	6		/* VMBUS_PKT_DATA_INBAND */
+
 /* Commands (mailbox cmd). */
 #define BENCH_CMD_LOOP		1	/* count iterations of a loop without exits */
 #define BENCH_CMD_CPUID		2	/* count x CPUID leaf 0 */
@@ -127,6 +150,8 @@
 #define BENCH_CMD_SYNIC_ENABLE	10	/* x2APIC on, SIMP, SIEFP, SINT, SCONTROL */
 #define BENCH_CMD_HVSIGNAL	11	/* count x HvSignalEvent, wait for the host's flag */
 #define BENCH_CMD_HVPOST	12	/* count x HvPostMessage, wait for the host's message */
+#define BENCH_CMD_RING		13	/* count x packet into the VMBus ring, wait till read */
+#define BENCH_CMD_MEMCPY	14	/* count x memcpy of the same payload */
 
 /* Mailbox offsets, for guest.S. */
 #define BENCH_MB_CMD		0

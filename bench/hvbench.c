@@ -31,6 +31,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,6 +44,7 @@
 #include <unistd.h>
 
 #include "hvbench.h"
+#include "ring.h"	/* vmbus/ring.c, the module's own ring code, built here too */
 
 #define RESULT_MAGIC	"hvbench-results 1"
 #define MAX_PARTS	2
@@ -68,6 +71,7 @@ struct bench_ctx {
 	uint64_t mem_size;
 	FILE *out;
 	unsigned int call;	/* calls of the current benchmark, from 1 */
+	bool ring_noted;	/* the ring row's host figures are recorded */
 };
 
 struct bench_def;
@@ -94,6 +98,11 @@ struct bench_def {
 	const char *note;
 	/* What the benchmark's check lines (keyed by @id) say, if it has any. */
 	const char *check;
+	/* Bytes each operation moves: the notes give cycles per KiB per part. */
+	unsigned int bytes;
+	/* A second check, keyed by @check2_id, recorded once per run. */
+	const char *check2_id;
+	const char *check2;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -473,6 +482,173 @@ static int bench_synic(struct bench_ctx *ctx, const struct bench_def *b, uint64_
 	return 0;
 }
 
+/*
+ * The ring row's host side: vmbus/ring.c consuming the guest's ring in a
+ * thread of the VMM process (the ring is only memory of the guest, so the
+ * same code runs the same way next to either hypervisor). It polls, as a
+ * host does with the guest's interrupt mask set, and checks each packet's
+ * descriptor. If the ring breaks it keeps moving the read index so the
+ * guest still finishes, and the row fails.
+ */
+struct ring_consumer {
+	struct hvp_ring ring;
+	bool running, stop;	/* __atomic */
+	uint64_t packets;
+	uint64_t recv_cycles;	/* TSC cycles inside successful hvp_ring_recv calls */
+	uint64_t empty_polls;	/* calls that found the ring empty */
+	uint64_t expect;	/* the next trans_id: the guest's countdown */
+	int error;
+	unsigned char buf[2 * BENCH_RING_PKT];
+};
+
+static void *ring_consume(void *arg)
+{
+	struct ring_consumer *c = arg;
+	struct vmbus_packet_desc desc;
+	bool signal;
+	u32 len;
+	int ret;
+
+	__atomic_store_n(&c->running, true, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		uint64_t t0 = tsc_now();
+
+		ret = hvp_ring_recv(&c->ring, c->buf, sizeof(c->buf), &len, &signal);
+		if (ret == -EAGAIN) {
+			c->empty_polls++;
+			__builtin_ia32_pause();
+			continue;
+		}
+		c->recv_cycles += tsc_now() - t0;
+		if (!ret) {
+			memcpy(&desc, c->buf, sizeof(desc));
+			if (desc.type != BENCH_RING_PKT_TYPE || len != 16 + BENCH_RING_PAYLOAD ||
+			    desc.trans_id != c->expect)
+				ret = -EBADMSG;
+		}
+		if (ret) {
+			c->error = ret;
+			break;
+		}
+		c->expect--;
+		c->packets++;
+	}
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		WRITE_ONCE(c->ring.hdr->read_index, READ_ONCE(c->ring.hdr->write_index));
+		__builtin_ia32_pause();
+	}
+	return NULL;
+}
+
+/* The ring row notes the host's side once per run, at the first n this large. */
+#define RING_NOTE_MIN_N	256
+
+/*
+ * Two spinning threads, the VP's and the consumer, must not share a CPU
+ * (they would take turns of a scheduler tick): pin this thread to the CPU
+ * it is on and make @attr put the consumer on another allowed one. False
+ * when there is no other; *@saved is this thread's affinity to restore.
+ */
+static bool ring_pin(pthread_attr_t *attr, cpu_set_t *saved, int cpus[2])
+{
+	cpu_set_t set;
+	int cpu;
+
+	cpus[0] = sched_getcpu();
+	cpus[1] = -1;
+	if (cpus[0] < 0 || pthread_getaffinity_np(pthread_self(), sizeof(*saved), saved))
+		return false;
+	for (cpu = 0; cpu < CPU_SETSIZE && cpus[1] < 0; cpu++)
+		if (cpu != cpus[0] && CPU_ISSET(cpu, saved))
+			cpus[1] = cpu;
+	if (cpus[1] < 0 || pthread_attr_init(attr))
+		return false;
+	CPU_ZERO(&set);
+	CPU_SET(cpus[1], &set);
+	if (pthread_attr_setaffinity_np(attr, sizeof(set), &set)) {
+		pthread_attr_destroy(attr);
+		return false;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(cpus[0], &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set)) {
+		pthread_attr_destroy(attr);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Part 1: n packets through the ring, from the guest's first write until
+ * the host has read the last (guest.S do_ring), with the host already
+ * polling when the guest starts (so thread start-up is not counted). Part
+ * 2: the guest copying the same payload bytes n times (do_memcpy). A fresh
+ * ring every call, as a guest zeroes it before opening a channel.
+ */
+static int bench_ring(struct bench_ctx *ctx, const struct bench_def *b, uint64_t n,
+		      uint64_t cycles[MAX_PARTS])
+{
+	struct guest *g = &ctx->plain;
+	unsigned char *mem = g->low_mem;
+	struct vmbus_ring_header *hdr = (struct vmbus_ring_header *)(mem + BENCH_RING_GPA);
+	struct ring_consumer *c = calloc(1, sizeof(*c));
+	pthread_attr_t attr;
+	pthread_t thread;
+	cpu_set_t saved;
+	int ret, cpus[2];
+	bool pinned;
+
+	if (!c)
+		return -ENOMEM;
+	memset(hdr, 0, BENCH_RING_DATA_GPA - BENCH_RING_GPA);
+	hdr->interrupt_mask = 1;	/* the host polls */
+	hdr->feature_bits = 1;		/* pending_send_sz, as Linux's guest sets it */
+	memset(mem + BENCH_RING_SRC_GPA, 0xa5, BENCH_RING_PAYLOAD);
+	ret = hvp_ring_init(&c->ring, hdr, mem + BENCH_RING_DATA_GPA, BENCH_RING_SIZE);
+	c->expect = n;
+	pinned = !ret && ring_pin(&attr, &saved, cpus);
+	if (!ret)
+		ret = -pthread_create(&thread, pinned ? &attr : NULL, ring_consume, c);
+	if (pinned)
+		pthread_attr_destroy(&attr);
+	if (!ret && ctx->call == 1) {
+		if (pinned)
+			check_line(ctx, b->id, "CPUs %d and %d", cpus[0], cpus[1]);
+		else
+			check_line(ctx, b->id, "not pinned (one CPU)");
+	}
+	if (ret) {
+		if (pinned)
+			pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+		free(c);
+		return ret;
+	}
+	while (!__atomic_load_n(&c->running, __ATOMIC_ACQUIRE))
+		sched_yield();
+	ret = guest_cmd(ctx, g, BENCH_CMD_RING, n, 0, 0, &cycles[0]);
+	__atomic_store_n(&c->stop, true, __ATOMIC_RELEASE);
+	pthread_join(thread, NULL);
+	if (pinned)
+		pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+	if (!ret && (c->error || c->packets != n)) {
+		fprintf(stderr, "hvbench: %s: ring: %llu of %llu packets read, %s\n",
+			ctx->ops->name, (unsigned long long)c->packets, (unsigned long long)n,
+			c->error ? strerror(-c->error) : "no error");
+		ret = -EIO;
+	}
+	/* Where the time went, once per process, at an n worth reading. */
+	if (!ret && !ctx->ring_noted && n >= RING_NOTE_MIN_N) {
+		ctx->ring_noted = true;
+		check_line(ctx, "ringhost", "%.0f cycles in hvp_ring_recv and %.1f empty polls per "
+			   "packet (n=%llu)", (double)c->recv_cycles / (double)n,
+			   (double)c->empty_polls / (double)n, (unsigned long long)n);
+	}
+	free(c);
+	if (!ret)
+		ret = guest_cmd(ctx, g, BENCH_CMD_MEMCPY, n, 0, 0, &cycles[1]);
+	return ret;
+}
+
 /* ---- creation rows ------------------------------------------------------------- */
 
 static int bench_partition(struct bench_ctx *ctx, const struct bench_def *b, uint64_t n,
@@ -696,6 +872,24 @@ static const struct bench_def benches[] = {
 		  "no thread has to wake up, where hvpart's VP halts until its VMM thread "
 		  "has been woken and has posted.",
 	  .check = "hypercalls that reached the run loop" },
+	{ .id = "ring", .fn = bench_ring, .nparts = 2, .bytes = BENCH_RING_PAYLOAD,
+	  .parts = { { "ring", "VMBus ring: guest writes a 1000-byte packet, VMM reads it "
+			       "(vmbus/ring.c)" },
+		     { "ringcopy", "memcpy of the same 1000 bytes in the guest (the ring's "
+				   "baseline)" } },
+	  .note = "The plain VM. The guest writes packets (descriptor, 1000 bytes of payload "
+		  "with rep movsb, trailer: 1 KiB) into a 64 KiB guest->host ring laid out as "
+		  "VMBus lays it out, as Linux's hv_ringbuffer_write does; a thread of the VMM "
+		  "polls it with hvp_ring_recv from vmbus/ring.c, the module's own code, which "
+		  "copies each packet out. Timed by the guest until the VMM has read the last "
+		  "packet. The ring is plain shared memory, so both hypervisors run the same "
+		  "code with no exit: the hvpart/KVM ratio is a sanity check like the guest "
+		  "loop; the ring/memcpy line is the figure. The VP's thread and the polling "
+		  "thread are pinned to two CPUs for the row.",
+	  .check = "VP thread and ring thread pinned to",
+	  .check2_id = "ringhost", .check2 = "the VMM's ring thread, each round's first call with n >= 256 "
+	  "(time inside hvp_ring_recv, which copies the packet out; polls that found the ring "
+	  "empty)" },
 	{ .id = "partition", .fn = bench_partition, .rate = true, .nparts = 1,
 	  .parts = { { "partition", "partition (VM) create + destroy" } } },
 	{ .id = "vp", .fn = bench_vp, .nparts = 2,
@@ -1128,6 +1322,30 @@ static unsigned int max_samples(const struct results *res)
 	return n;
 }
 
+/* Cycles per KiB moved by each part, and how the parts compare. */
+static void print_bytes_note(const struct bench_def *b, const struct results *k,
+			     const struct results *h)
+{
+	const struct row_result *rk[MAX_PARTS], *rh[MAX_PARTS];
+	bool all = true;
+	unsigned int p;
+
+	for (p = 0; p < b->nparts; p++) {
+		rk[p] = row_find(k, b->parts[p].id);
+		rh[p] = row_find(h, b->parts[p].id);
+		if (!row_ok(rk[p]) || !row_ok(rh[p]) || rk[p]->med <= 0 || rh[p]->med <= 0) {
+			all = false;
+			continue;
+		}
+		printf("- %s: %s: %.0f cycles per KiB on KVM, %.0f on hvpart.\n", b->id,
+		       b->parts[p].id, rk[p]->med * 1024 / b->bytes, rh[p]->med * 1024 / b->bytes);
+	}
+	if (all && b->nparts == 2)
+		printf("- %s: %s takes %.2f\u00d7 the time of %s on KVM, %.2f\u00d7 on hvpart.\n",
+		       b->id, b->parts[0].id, rk[0]->med / rk[1]->med, b->parts[1].id,
+		       rh[0]->med / rh[1]->med);
+}
+
 static void print_table(const char *emulator, const struct results *k, const struct results *h)
 {
 	const struct row_result *lk = row_find(k, "loop"), *lh = row_find(h, "loop");
@@ -1201,6 +1419,12 @@ static void print_table(const char *emulator, const struct results *k, const str
 		if (b->check)
 			printf("- %s: %s (first call of each round): KVM %s; hvpart %s.\n", b->id,
 			       b->check, check_find(k, b->id), check_find(h, b->id));
+		if (b->bytes)
+			print_bytes_note(b, k, h);
+		if (b->check2 && (strcmp(check_find(k, b->check2_id), "?") ||
+				  strcmp(check_find(h, b->check2_id), "?")))
+			printf("- %s: %s: KVM %s; hvpart %s.\n", b->id, b->check2,
+			       check_find(k, b->check2_id), check_find(h, b->check2_id));
 	}
 	printf("- QEMU TCG emulates SVM: absolute figures mean nothing, only the ratios of one run.\n");
 }
