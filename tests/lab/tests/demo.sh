@@ -85,6 +85,11 @@ worker=$!
 
 wait_for "child: init at" 240
 result $? "the child boots to its init"
+# Boot times, both in this run: the lab host's kernel to its /init, and the
+# child's, each by its own clock; and hvctl run to the child's init, wall.
+at_init=$(cut -d' ' -f1 /proc/uptime)
+host_init=$(dmesg | sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' | head -n 1)
+child_init=$(sed -n 's/^child: init at \([0-9.]*\) s uptime.*/\1/p' "$tmp/console" | head -n 1)
 wait_for "child: work:" 120
 console "2 CPUs online"
 result $? "both VPs are online"
@@ -149,6 +154,9 @@ end=$(cut -d' ' -f1 /proc/uptime)
 
 say "--- the child's console (its init and workload; the kernel ran with 'quiet') ---"
 show_console
+say "boot: lab host kernel to /init ${host_init:-?} s (its clock); child kernel to /init" \
+	"${child_init:-?} s (its clock), $(echo "$start $at_init" | awk '{ printf "%.1f", $2 - $1 }') s" \
+	"from hvctl run (lab clock)"
 say "demo: $start -> $end s of lab uptime"
 echo "1..$n"
 [ "$failed" -eq 0 ]
