@@ -114,8 +114,7 @@
 #define BENCH_HVCALL_SIGNAL_EVENT_FAST	0x1005d	/* fast: connection id in RDX */
 
 /* The guest's own failures in the round-trip rows (mailbox rax; rdx: count left). */
-#define BENCH_RT_ERR_NO_FLAG	0x10001		/* interrupt came, event flag clear */
-#define BENCH_RT_ERR_BAD_MSG	0x10002		/* interrupt came, wrong message */
+#define BENCH_RT_ERR_BAD_MSG	0x10002		/* a message came, not the answer */
 
 /*
  * Ring row: the guest writes packets into a guest->host VMBus ring (one

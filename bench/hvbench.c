@@ -29,6 +29,7 @@
  * failing.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -156,6 +157,111 @@ static void kick_handler(int sig)
 	(void)sig;
 }
 
+volatile int bench_abort;
+
+/*
+ * The watchdog: a guest command that runs longer than its limit (the
+ * slowest, touching 1 GiB on KVM, takes some 35 s on a busy 2-CPU host in
+ * full mode, well under a second in short mode) has stopped making progress:
+ * print where this process's threads are in the kernel and what the guest
+ * left in memory, then stop RUN (SIGUSR1) and fail the run, instead of
+ * hanging until the lab's timeout.
+ */
+#define WATCHDOG_FULL_S		300
+#define WATCHDOG_SHORT_S	120	/* under bench/run.sh's 300 s per step */
+
+static struct {
+	pthread_t main;
+	unsigned int limit_s;
+	uint64_t deadline_ns;		/* __atomic; 0: no command running */
+	const struct guest *guest;
+	const char *vmm;
+	uint64_t cmd;
+} watchdog;
+
+static void dump_file(const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		fprintf(stderr, "hvbench:   %s", line);
+	fclose(f);
+}
+
+static void watchdog_dump(void)
+{
+	const struct guest *g = watchdog.guest;
+	const unsigned char *mem = g->low_mem;
+	char path[96];
+	struct dirent *d;
+	DIR *dir;
+
+	fprintf(stderr, "hvbench: %s: watchdog: command %llu made no report in %u s\n",
+		watchdog.vmm, (unsigned long long)watchdog.cmd, watchdog.limit_s);
+	fprintf(stderr, "hvbench: guest: seq %llu, interrupts taken %llu, SIM slot type %#x, "
+		"SIEF byte %#x\n", (unsigned long long)g->mbox->seq,
+		(unsigned long long)*(const volatile uint64_t *)(mem + BENCH_IRQCNT_GPA),
+		*(const volatile uint32_t *)(mem + BENCH_SIMP_GPA + BENCH_SINT * BENCH_HV_MSG_SIZE),
+		*(const volatile uint8_t *)(mem + BENCH_SIEFP_GPA + BENCH_SINT * BENCH_HV_SINT_FLAGS));
+	dir = opendir("/proc/self/task");
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		fprintf(stderr, "hvbench: thread %s:\n", d->d_name);
+		snprintf(path, sizeof(path), "/proc/self/task/%.16s/stack", d->d_name);
+		dump_file(path);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+static void *watchdog_thread(void *arg)
+{
+	struct timespec second = { .tv_sec = 1 };
+
+	(void)arg;
+	for (;;) {
+		uint64_t deadline = __atomic_load_n(&watchdog.deadline_ns, __ATOMIC_ACQUIRE);
+
+		if (deadline && mono_ns() > deadline) {
+			watchdog_dump();
+			bench_abort = 1;
+			pthread_kill(watchdog.main, SIGUSR1);
+			return NULL;
+		}
+		nanosleep(&second, NULL);
+	}
+}
+
+static void watchdog_start(unsigned int limit_s)
+{
+	pthread_t t;
+
+	watchdog.main = pthread_self();
+	watchdog.limit_s = limit_s;
+	if (pthread_create(&t, NULL, watchdog_thread, NULL))
+		fprintf(stderr, "hvbench: no watchdog thread\n");
+	else
+		pthread_detach(t);
+}
+
+static void watchdog_arm(const struct bench_ctx *ctx, const struct guest *g, uint64_t cmd)
+{
+	watchdog.guest = g;
+	watchdog.vmm = ctx->ops->name;
+	watchdog.cmd = cmd;
+	__atomic_store_n(&watchdog.deadline_ns, mono_ns() + watchdog.limit_s * 1000000000ULL,
+			 __ATOMIC_RELEASE);
+}
+
+static void watchdog_disarm(void)
+{
+	__atomic_store_n(&watchdog.deadline_ns, 0, __ATOMIC_RELEASE);
+}
+
 void bench_kick_init(void)
 {
 	struct sigaction sa = { .sa_handler = kick_handler };
@@ -262,7 +368,9 @@ static int guest_cmd(struct bench_ctx *ctx, struct guest *g, uint64_t cmd, uint6
 	mb->arg0 = arg0;
 	mb->arg1 = arg1;
 	mb->cycles = 0;
+	watchdog_arm(ctx, g, cmd);
 	ret = ctx->ops->vm_run(g->vm);
+	watchdog_disarm();
 	if (ret)
 		return ret;
 	if (mb->seq != seq + 1) {
@@ -454,12 +562,15 @@ static int synic_guest(struct bench_ctx *ctx, struct guest **gp)
 static int bench_synic(struct bench_ctx *ctx, const struct bench_def *b, uint64_t n,
 		       uint64_t cycles[MAX_PARTS])
 {
+	volatile uint64_t *irqs;
+	uint64_t before, irqs_before;
 	struct guest *g;
-	uint64_t before;
 	int ret = synic_guest(ctx, &g);
 
 	if (ret)
 		return ret;
+	irqs = (volatile uint64_t *)((char *)g->low_mem + BENCH_IRQCNT_GPA);
+	irqs_before = *irqs;
 	before = ctx->ops->user_hypercalls(g->vm);
 	ret = guest_cmd(ctx, g, b->arg, n, 0, 0, &cycles[0]);
 	if (ret)
@@ -478,6 +589,7 @@ static int bench_synic(struct bench_ctx *ctx, const struct bench_def *b, uint64_
 		else
 			check_line(ctx, b->id, "%llu of %llu", (unsigned long long)user,
 				   (unsigned long long)n);
+		check_line(ctx, b->check2_id, "%.3f", (double)(*irqs - irqs_before) / (double)n);
 	}
 	return 0;
 }
@@ -855,23 +967,29 @@ static const struct bench_def benches[] = {
 		  "thread polling it sets event flag 0 of SINT 2 (hvpart: HVPART_HV_SIGNAL_EVENT; "
 		  "KVM has no such ioctl, so the VMM sets the bit in the guest's SIEF page and "
 		  "raises the SINT through an irqfd on a KVM_IRQ_ROUTING_HV_SINT route, as QEMU "
-		  "does); the guest waits in sti; hlt for the SINT interrupt, EOIs it and clears "
-		  "the flag.",
-	  .check = "hypercalls that reached the run loop" },
+		  "does); the guest halts (sti; hlt) until the flag is set, clears it, and takes "
+		  "the SINT interrupt (an interrupt window if it did not wake the halt), whose "
+		  "handler EOIs.",
+	  .check = "hypercalls that reached the run loop",
+	  .check2_id = "hvsignalirq",
+	  .check2 = "SINT interrupts the guest took per round trip (first call of each round)" },
 	{ .id = "hvpost", .fn = bench_synic, .arg = BENCH_CMD_HVPOST, .nparts = 1,
 	  .parts = { { "hvpost", "HvPostMessage round trip: guest posts, VMM posts an "
 				 "answer back" } },
 	  .note = "The SynIC VM. One operation: the guest's HvPostMessage (8 bytes, input "
-		  "page) and the VMM's message back to SINT 2 echoing them; the guest waits in "
-		  "sti; hlt for the SINT interrupt, EOIs it, checks and frees the slot. Each VMM "
-		  "answers where its hypervisor hands it the message: hvpart queues it on a "
-		  "connection fd that a VMM thread reads and answers with HVPART_HV_POST_MESSAGE; "
-		  "KVM exits to the run loop (KVM_EXIT_HYPERV_HCALL), which writes the answer "
-		  "into the guest's message slot and raises the SINT through the irqfd before "
-		  "resuming the vCPU, so the answer is there when the hypercall returns and "
-		  "no thread has to wake up, where hvpart's VP halts until its VMM thread "
-		  "has been woken and has posted.",
-	  .check = "hypercalls that reached the run loop" },
+		  "page) and the VMM's message back to SINT 2 echoing them; the guest halts "
+		  "(sti; hlt) until the message is in its slot, takes the SINT interrupt (its "
+		  "handler EOIs), checks and frees the slot. Each VMM answers where its "
+		  "hypervisor hands it the message: hvpart queues it on a connection fd that a "
+		  "VMM thread reads and answers with HVPART_HV_POST_MESSAGE; KVM exits to the "
+		  "run loop (KVM_EXIT_HYPERV_HCALL), which writes the answer into the guest's "
+		  "message slot and raises the SINT through the irqfd before resuming the vCPU. "
+		  "So on KVM the answer is there when the hypercall returns: no halt, no thread "
+		  "to wake, the interrupt taken in an interrupt window; hvpart's VP halts until "
+		  "its VMM thread has been woken and has posted.",
+	  .check = "hypercalls that reached the run loop",
+	  .check2_id = "hvpostirq",
+	  .check2 = "SINT interrupts the guest took per round trip (first call of each round)" },
 	{ .id = "ring", .fn = bench_ring, .nparts = 2, .bytes = BENCH_RING_PAYLOAD,
 	  .parts = { { "ring", "VMBus ring: guest writes a 1000-byte packet, VMM reads it "
 			       "(vmbus/ring.c)" },
@@ -1063,6 +1181,7 @@ static int cmd_run(const struct run_opts *o)
 		(unsigned long long)o->mem_size);
 
 	bench_kick_init();
+	watchdog_start(o->short_mode ? WATCHDOG_SHORT_S : WATCHDOG_FULL_S);
 	ret = ctx.ops->init();
 	if (ret) {
 		fclose(ctx.out);

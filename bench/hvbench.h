@@ -113,6 +113,12 @@ extern const struct vmm_ops vmm_hvpart_ops;
  */
 void bench_kick_init(void);
 
+/*
+ * Set by the watchdog (hvbench.c) when the guest stopped making progress;
+ * each vm_run returns -ETIMEDOUT on the EINTR that follows.
+ */
+extern volatile int bench_abort;
+
 /* Read a debugfs counter: a file holding one decimal number. */
 int bench_read_u64_file(const char *path, uint64_t *value);
 

@@ -487,6 +487,8 @@ static int hvp_vm_run(struct bench_vm *vm)
 		if (ioctl(vm->vp_fd, HVPART_RUN_VP, 0) < 0) {
 			if (vm->responder_error)
 				return vm->responder_error;
+			if (bench_abort)
+				return -ETIMEDOUT;
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "hvbench: hvpart: HVPART_RUN_VP: %s\n", strerror(errno));

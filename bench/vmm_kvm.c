@@ -533,6 +533,8 @@ static int kvm_vm_run(struct bench_vm *vm)
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (vm->responder_error)
 				return vm->responder_error;
+			if (bench_abort)
+				return -ETIMEDOUT;
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			fprintf(stderr, "hvbench: kvm: KVM_RUN: %s\n", strerror(errno));
