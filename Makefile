@@ -73,8 +73,9 @@ lab-vmx: modules selftests tools
 	LAB_KVER=$(KVER) tests/lab/bochs-vmx.sh
 
 # KVM and hvpart in turns in one boot of the SVM lab; table in build/bench/.
+# tools: hvctl and the child kernel for the Linux child boot row.
 BENCH_MODE ?= full
-bench: modules
+bench: modules tools
 	$(MAKE) -C bench
 	BENCH_MODE=$(BENCH_MODE) LAB_KVER=$(KVER) bench/run.sh
 

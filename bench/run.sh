@@ -12,9 +12,12 @@
 #
 # Knobs (environment), besides the lab's own (docs/lab.md):
 #   BENCH_MODE    full (default) or short
-#   BENCH_ONLY    comma-separated benchmark ids ('bench/out/hvbench list')
+#   BENCH_ONLY    comma-separated benchmark ids ('bench/out/hvbench list';
+#                 'boot': the Linux child boot row, bench/lab/hvbench.sh's)
 #   LAB_MEM       default 3072 here: the memory rows need 1 GiB at a time
 #   LAB_TEST_TIMEOUT, LAB_TIMEOUT   default 300/900 s short, 5400/7200 s full
+#   LAB_GUEST_QEMU  the QEMU put in the lab's initramfs for the Linux child
+#                 boot row (default: qemu-system-x86_64 from PATH)
 #
 # Exit status: the lab's (non-zero when a step failed, e.g. hvbench broke,
 # or dmesg has a warning), or 1 when no table came out. Figures never fail.
@@ -60,6 +63,9 @@ append="hvlab.only=lab-tests/hvbench.sh hvbench.mode=$BENCH_MODE hvbench.emulato
 export LAB_OUT=$OUT LAB_CPU LAB_SMP LAB_ACCEL LAB_TEST_TIMEOUT LAB_TIMEOUT
 export LAB_MEM=${LAB_MEM:-3072}
 export SELFTESTS_DIR=$OUT/bin LAB_TESTS_DIR=$ROOT/bench/lab
+# The boot row runs QEMU+KVM in the lab: only this initramfs carries it.
+LAB_GUEST_QEMU=${LAB_GUEST_QEMU:-$(command -v qemu-system-x86_64)}
+export LAB_GUEST_QEMU
 export LAB_APPEND="$append ${LAB_APPEND:-}"
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)

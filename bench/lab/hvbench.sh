@@ -18,18 +18,33 @@
 # begin' and 'hvbench: table end', and the raw result files follow as
 # comments. hvpart.ko is left loaded, as init's rmmod step expects.
 #
+# The Linux child boot row ('boot', issue 7) is this script's own: in the
+# first turns (1 round in short mode, 3 in full), after hvbench's run, the
+# lab's Debian kernel boots with the lab's child initramfs (tests/lab/
+# mkchild.sh) as a 512 MiB, 2-vCPU guest, under QEMU+KVM on KVM's turn and
+# under 'hvctl run' on hvpart's, until the child's init prints its 'child:
+# init at' line; then the guest is stopped. Its table follows hvbench's.
+#
 # Exit 0 when every run and the table worked, 1 otherwise: the figures
 # themselves never fail the test.
 #
 # Kernel command line (from bench/run.sh):
 #   hvbench.mode=full|short   short: 2^20 cycles, 3 rounds, 16 MiB memory rows
 #   hvbench.emulator=TEXT     the emulator's description, '_' for spaces
-#   hvbench.only=ID,...       only these benchmarks ('hvbench list')
+#   hvbench.only=ID,...       only these benchmarks ('hvbench list', and
+#                             'boot' for the Linux child boot row)
 #   hvpart.PARAM=VALUE        passed to insmod hvpart.ko, as init does
 set -eu
 
 MODS=/lib/modules/lab
 HVBENCH=/selftests/hvbench
+# The boot row: the guest, the VMMs and how long to wait for the child.
+QEMU=/usr/bin/qemu-system-x86_64
+HVCTL=/bin/hvctl
+CHILD_KERNEL=/lib/hvctl/vmlinuz
+CHILD_INITRD=/lib/hvctl/child.cpio.gz
+CHILD_CMDLINE="console=ttyS0 quiet panic=-1"
+BOOT_WAIT=180
 
 mode=full
 emulator=unknown
@@ -49,11 +64,28 @@ set +f
 
 args=
 rounds=5
+boot_rounds=3
 if [ "$mode" = short ]; then
 	args="--short"
 	rounds=3
+	boot_rounds=1
 fi
-[ -z "$only" ] || args="$args --only $only"
+# 'boot' is this script's row, the other ids hvbench's.
+hv_only=
+boot_row=yes
+if [ -n "$only" ]; then
+	boot_row=
+	for id in $(echo "$only" | tr , ' '); do
+		if [ "$id" = boot ]; then
+			boot_row=yes
+		else
+			hv_only="$hv_only${hv_only:+,}$id"
+		fi
+	done
+	[ -z "$hv_only" ] || args="$args --only $hv_only"
+	# The boot row alone: only the rounds it uses.
+	[ -n "$hv_only" ] || rounds=$boot_rounds
+fi
 
 if grep -qw svm /proc/cpuinfo; then
 	kvm_vendor=kvm-amd
@@ -75,6 +107,15 @@ fi
 kmsg() {
 	echo "<6>hvbench: $*" >/dev/kmsg
 }
+
+if [ -n "$boot_row" ]; then
+	for f in "$QEMU" "$HVCTL" "$CHILD_KERNEL" "$CHILD_INITRD"; do
+		[ -e "$f" ] || {
+			echo "# boot row: $f missing from the initramfs (bench/run.sh: LAB_GUEST_QEMU, make tools)"
+			exit 1
+		}
+	done
+fi
 
 # The hypervisor in the kernel now: hvpart (init loaded it), kvm or none.
 current=hvpart
@@ -122,6 +163,92 @@ rc=0
 kvm_files=
 hvpart_files=
 
+now() { cut -d' ' -f1 /proc/uptime; }
+
+# boot VMM ROUND: boot the child once under VMM (kvm: QEMU+KVM; hvpart:
+# hvctl run) and append "VMM ROUND WALL CHILD" to /tmp/boot.res: WALL the
+# seconds from starting the VMM to the child's 'child: init at' line on
+# its console (the lab's clock, polled every 0.1 s), CHILD the child's own
+# uptime in that line. Then the guest is stopped.
+boot() {
+	con=/tmp/boot.$1.$2.console
+	log=/tmp/boot.$1.$2.log
+	name=bench-boot-$2
+	rm -f "$con" "$log"
+	kmsg "round $2: $1: Linux child boot"
+	t0=$(now)
+	if [ "$1" = kvm ]; then
+		"$QEMU" -accel kvm -cpu host -m 512 -smp 2 \
+			-nodefaults -display none -vga none -monitor none -nic none -no-reboot \
+			-serial "file:$con" -kernel "$CHILD_KERNEL" -initrd "$CHILD_INITRD" \
+			-append "$CHILD_CMDLINE" </dev/null >"$log" 2>&1 &
+	else
+		"$HVCTL" run --name "$name" --memory 512M --vps 2 --kernel "$CHILD_KERNEL" \
+			--initrd "$CHILD_INITRD" --cmdline "$CHILD_CMDLINE" --timeout $((BOOT_WAIT + 60)) \
+			</dev/null >"$con" 2>"$log" &
+	fi
+	pid=$!
+	i=0
+	while ! grep -q "^child: init at" "$con" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt $((BOOT_WAIT * 10)) ] || ! kill -0 "$pid" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	t1=$(now)
+	line=$(grep -m 1 "^child: init at" "$con" 2>/dev/null | tr -d '\r')
+	# set -e: a VMM stopped or killed exits non-zero (hvctl run: 3).
+	if [ "$1" = kvm ]; then
+		kill "$pid" 2>/dev/null || true
+	else
+		"$HVCTL" stop "$name" >>"$log" 2>&1 || kill "$pid" 2>/dev/null || true
+	fi
+	status=0
+	wait "$pid" 2>/dev/null || status=$?
+	if [ -z "$line" ]; then
+		echo "# round $2: $1: no 'child: init at' line in $BOOT_WAIT s (VMM status $status); console and VMM output:"
+		tail -n 30 "$con" 2>/dev/null | tr -d '\r' | sed 's/^/#   | /'
+		tail -n 30 "$log" 2>/dev/null | sed 's/^/#   ! /'
+		rc=1
+		return 0
+	fi
+	child=$(echo "$line" | sed -n 's/^child: init at \([0-9.]*\) s uptime.*/\1/p')
+	wall=$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')
+	echo "# round $2: $1: Linux child boot: $wall s from launch to '$line'"
+	echo "$1 $2 $wall ${child:-?}" >>/tmp/boot.res
+}
+
+# median VMM FIELD: the median of /tmp/boot.res' field FIELD (3: wall,
+# 4: the child's uptime) over VMM's runs; '-' without one.
+median() {
+	awk -v vmm="$1" -v f="$2" '$1 == vmm && $f != "?" { print $f }' /tmp/boot.res 2>/dev/null |
+		sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# The boot row's table: medians, their ratio, every run.
+boot_table() {
+	kw=$(median kvm 3)
+	hw=$(median hvpart 3)
+	kc=$(median kvm 4)
+	hc=$(median hvpart 4)
+	runs() { awk -v vmm="$1" -v f="$2" '$1 == vmm { printf "%s%s", s, $f; s = " " }' /tmp/boot.res 2>/dev/null; }
+	ratio() { echo "$1 $2" | awk '$1 + 0 > 0 && $2 != "-" { printf "%.2f×", $2 / $1; exit } { print "n/a" }'; }
+	nk=$(awk '$1 == "kvm"' /tmp/boot.res 2>/dev/null | wc -l)
+	nh=$(awk '$1 == "hvpart"' /tmp/boot.res 2>/dev/null | wc -l)
+	echo
+	echo "Linux child boot (issue 7): the lab's kernel ($(uname -r)) with the lab's child initramfs" \
+		"(tests/lab/mkchild.sh) as a 512 MiB, 2-vCPU guest, command line '$CHILD_CMDLINE'," \
+		"until its init prints 'child: init at'. KVM: $("$QEMU" --version | head -n 1 | sed 's/ *Copyright.*//')," \
+		"-accel kvm -cpu host, pc machine, SeaBIOS, -kernel/-initrd; hvpart: hvctl run." \
+		"Median of $nk KVM and $nh hvpart runs, in turns with the other rows; seconds."
+	echo
+	echo "| row | KVM s | hvpart s | hvpart/KVM | KVM runs | hvpart runs |"
+	echo "|---|---:|---:|---:|---|---|"
+	echo "| Linux child boot: VMM launch to the child's init, wall (lab clock) | $kw | $hw | $(ratio "$kw" "$hw") | $(runs kvm 3) | $(runs hvpart 3) |"
+	echo "| Linux child boot: the child's own uptime at its init (its clock) | $kc | $hc | $(ratio "$kc" "$hc") | $(runs kvm 4) | $(runs hvpart 4) |"
+}
+
 # turn VMM ROUND: one run of every row on VMM.
 turn() {
 	out=/tmp/$1.$2.res
@@ -130,12 +257,17 @@ turn() {
 	kmsg "round $2: $1"
 	echo "# round $2: $1"
 	use "$1"
-	# shellcheck disable=SC2086 # word lists
-	"$HVBENCH" run --vmm "$1" --out "$out" $args $from || rc=1
-	if [ "$1" = kvm ]; then
-		kvm_files="$kvm_files $out"
-	else
-		hvpart_files="$hvpart_files $out"
+	if [ -z "$only" ] || [ -n "$hv_only" ]; then
+		# shellcheck disable=SC2086 # word lists
+		"$HVBENCH" run --vmm "$1" --out "$out" $args $from || rc=1
+		if [ "$1" = kvm ]; then
+			kvm_files="$kvm_files $out"
+		else
+			hvpart_files="$hvpart_files $out"
+		fi
+	fi
+	if [ -n "$boot_row" ] && [ "$2" -le "$boot_rounds" ]; then
+		boot "$1" "$2"
 	fi
 }
 
@@ -153,8 +285,13 @@ done
 use hvpart
 
 echo "hvbench: table begin"
-# shellcheck disable=SC2086 # file lists
-"$HVBENCH" table --emulator "$emulator" --kvm $kvm_files --hvpart $hvpart_files || rc=1
+if [ -n "$kvm_files" ]; then
+	# shellcheck disable=SC2086 # file lists
+	"$HVBENCH" table --emulator "$emulator" --kvm $kvm_files --hvpart $hvpart_files || rc=1
+else
+	echo "Lab: $emulator; kernel $(uname -r)."
+fi
+[ -z "$boot_row" ] || boot_table
 echo "hvbench: table end"
 
 for f in $kvm_files $hvpart_files; do

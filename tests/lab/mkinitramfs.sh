@@ -21,6 +21,10 @@
 #                              also the lab's own kernel as /lib/hvctl/vmlinuz
 #                              and /lib/hvctl/child.cpio.gz (mkchild.sh), for
 #                              the lab tests that boot it as a child
+#   /usr/bin/qemu-system-x86_64  only when LAB_GUEST_QEMU is set (make bench):
+#                              that QEMU, its shared libraries and the
+#                              firmware a -kernel boot on the pc machine
+#                              loads, for booting the child under KVM
 #   /etc/lab-build-info        what went in, printed by init as TAP comments
 #
 # KVER (the kernel the lab boots) comes from -k, else $LAB_KVER, else the
@@ -34,6 +38,9 @@
 #   TOOLS_DIR      default tools/out (hvctl and the test kernels)
 #   BUSYBOX        default /bin/busybox (must be static: busybox-static)
 #   LAB_BUILD      scratch dir for kvm_hold, default the directory of OUT
+#   LAB_GUEST_QEMU a qemu-system-x86_64 to put in (default none: it makes
+#                  the initramfs some 25 MB bigger, slow to unpack in
+#                  the emulated labs); bench/run.sh sets it
 set -eu
 
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -215,6 +222,27 @@ if [ -x "$TOOLS_DIR/hvctl" ]; then
 	fi
 fi
 
+# QEMU as a VMM inside the lab (bench/run.sh: the Linux child boot row),
+# a dynamic program: its loader and libraries come with it, and the
+# firmware found where it looks, relative to its binary (../share/qemu,
+# ../share/seabios). Its accelerator modules stay out: it runs with KVM.
+qemu_found=none
+if [ -n "${LAB_GUEST_QEMU:-}" ]; then
+	[ -x "$LAB_GUEST_QEMU" ] || die "LAB_GUEST_QEMU=$LAB_GUEST_QEMU is not an executable"
+	install -m 755 "$LAB_GUEST_QEMU" "$STAGE/usr/bin/qemu-system-x86_64"
+	for lib in $(ldd "$LAB_GUEST_QEMU" | grep -o '/[^ ]*'); do
+		mkdir -p "$STAGE/$(dirname "$lib")"
+		cp -L "$lib" "$STAGE/$lib"
+	done
+	share=$(cd "$(dirname "$LAB_GUEST_QEMU")/../share" && pwd)
+	mkdir -p "$STAGE/usr/share/qemu" "$STAGE/usr/share/seabios"
+	for fw in seabios/bios-256k.bin qemu/linuxboot_dma.bin qemu/kvmvapic.bin; do
+		[ -r "$share/$fw" ] || die "$share/$fw missing (for $LAB_GUEST_QEMU -kernel)"
+		cp -L "$share/$fw" "$STAGE/usr/share/$fw"
+	done
+	qemu_found="$("$LAB_GUEST_QEMU" --version | head -n 1) from $LAB_GUEST_QEMU"
+fi
+
 {
 	echo "kernel: $KVER"
 	echo "hvpart.ko: sha256 $(sha256sum "$HVPART_KO" | cut -c1-16) from $HVPART_KO"
@@ -223,6 +251,7 @@ fi
 	echo "selftests: $nselftests from $SELFTESTS_DIR"
 	echo "lab tests: $nlabtests from $LAB_TESTS_DIR"
 	echo "tools: $tools_found"
+	echo "qemu: $qemu_found"
 	echo "built: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 } >"$STAGE/etc/lab-build-info"
 
