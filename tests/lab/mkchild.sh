@@ -32,6 +32,9 @@ KVP_DAEMON=${KVP_DAEMON:-/usr/sbin/hv_kvp_daemon}
 STAGE=$(mktemp -d "${TMPDIR:-/tmp}/hvpart-child.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,etc,var/lib,lib/modules}
+# The child's name resolves (init sets it), so that the KVP daemon's
+# FullyQualifiedDomainName is a name and not a getaddrinfo error.
+printf '127.0.0.1\tlocalhost\n127.0.1.1\thvpart-child\n' >"$STAGE/etc/hosts"
 
 cp "$BUSYBOX" "$STAGE/bin/busybox"
 "$BUSYBOX" --list-full | while read -r applet; do
