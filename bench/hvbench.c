@@ -175,6 +175,7 @@ static struct {
 	unsigned int limit_s;
 	uint64_t deadline_ns;		/* __atomic; 0: no command running */
 	const struct guest *guest;
+	const struct vmm_ops *ops;
 	const char *vmm;
 	uint64_t cmd;
 } watchdog;
@@ -191,10 +192,39 @@ static void dump_file(const char *path)
 	fclose(f);
 }
 
+/* Every file of debugfs directory @dir, one line each. */
+static void dump_dir(const char *dir)
+{
+	char path[512], line[128];
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	if (!dp)
+		return;
+	fprintf(stderr, "hvbench: %s:\n", dir);
+	while ((d = readdir(dp))) {
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			fprintf(stderr, "hvbench:   %s %s\n", d->d_name, line);
+		}
+		fclose(f);
+	}
+	closedir(dp);
+}
+
 static void watchdog_dump(void)
 {
 	const struct guest *g = watchdog.guest;
 	const unsigned char *mem = g->low_mem;
+	const char *vp0;
 	char path[96];
 	struct dirent *d;
 	DIR *dir;
@@ -216,6 +246,13 @@ static void watchdog_dump(void)
 	}
 	if (dir)
 		closedir(dir);
+	if (!watchdog.ops->debugfs_dirs(g->vm, path, sizeof(path), &vp0)) {
+		char vpdir[160];
+
+		dump_dir(path);
+		snprintf(vpdir, sizeof(vpdir), "%.100s/%s", path, vp0);
+		dump_dir(vpdir);
+	}
 }
 
 static void *watchdog_thread(void *arg)
@@ -251,6 +288,7 @@ static void watchdog_start(unsigned int limit_s)
 static void watchdog_arm(const struct bench_ctx *ctx, const struct guest *g, uint64_t cmd)
 {
 	watchdog.guest = g;
+	watchdog.ops = ctx->ops;
 	watchdog.vmm = ctx->ops->name;
 	watchdog.cmd = cmd;
 	__atomic_store_n(&watchdog.deadline_ns, mono_ns() + watchdog.limit_s * 1000000000ULL,

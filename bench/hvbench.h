@@ -76,6 +76,11 @@ struct vmm_ops {
 	int (*mem_unmap)(struct bench_vm *vm, uint64_t gpa, uint64_t size);
 	/* Hypercalls the run loop has answered in userspace so far. */
 	uint64_t (*user_hypercalls)(struct bench_vm *vm);
+	/*
+	 * The VM's debugfs directory and, under it, VP 0's (for the
+	 * watchdog's dump); -errno if unknown.
+	 */
+	int (*debugfs_dirs)(struct bench_vm *vm, char *dir, size_t len, const char **vp0);
 	/* SLAT leaves of 2 MiB now installed, from debugfs; -errno if unknown. */
 	int (*slat_2m_leaves)(struct bench_vm *vm, uint64_t *n);
 

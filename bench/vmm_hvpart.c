@@ -542,6 +542,15 @@ static int hvp_slat_2m_leaves(struct bench_vm *vm, uint64_t *n)
 	return bench_read_u64_file(path, n);
 }
 
+static int hvp_debugfs_dirs(struct bench_vm *vm, char *dir, size_t len, const char **vp0)
+{
+	if (!vm->debugfs[0])
+		return -ENOENT;
+	snprintf(dir, len, HVPART_DEBUGFS "/%s", vm->debugfs);
+	*vp0 = "vp0";
+	return 0;
+}
+
 const struct vmm_ops vmm_hvpart_ops = {
 	.name			= "hvpart",
 	.init			= hvp_init,
@@ -552,6 +561,7 @@ const struct vmm_ops vmm_hvpart_ops = {
 	.mem_map		= hvp_mem_map,
 	.mem_unmap		= hvp_mem_unmap,
 	.user_hypercalls	= hvp_user_hypercalls,
+	.debugfs_dirs		= hvp_debugfs_dirs,
 	.slat_2m_leaves		= hvp_slat_2m_leaves,
 	.partition_create	= hvp_partition_create,
 	.partition_prepare_vps	= hvp_partition_prepare_vps,

@@ -610,6 +610,13 @@ static int kvm_slat_2m_leaves(struct bench_vm *vm, uint64_t *n)
 	return bench_read_u64_file(path, n);
 }
 
+static int kvm_debugfs_dirs(struct bench_vm *vm, char *dir, size_t len, const char **vp0)
+{
+	snprintf(dir, len, "/sys/kernel/debug/kvm/%d-%d", (int)getpid(), vm->vm_fd);
+	*vp0 = "vcpu0";
+	return 0;
+}
+
 const struct vmm_ops vmm_kvm_ops = {
 	.name			= "kvm",
 	.init			= kvm_init,
@@ -620,6 +627,7 @@ const struct vmm_ops vmm_kvm_ops = {
 	.mem_map		= kvm_mem_map,
 	.mem_unmap		= kvm_mem_unmap,
 	.user_hypercalls	= kvm_user_hypercalls,
+	.debugfs_dirs		= kvm_debugfs_dirs,
 	.slat_2m_leaves		= kvm_slat_2m_leaves,
 	.partition_create	= kvm_partition_create,
 	.partition_prepare_vps	= kvm_partition_prepare_vps,
