@@ -62,6 +62,7 @@ struct guest {
 	void *low_mem;
 	volatile struct bench_mbox *mbox;
 	int error;		/* why it could not be created, once tried */
+	int broken;		/* a command failed: the guest is lost mid-command */
 };
 
 struct bench_ctx {
@@ -265,12 +266,13 @@ static void *watchdog_thread(void *arg)
 
 		if (deadline && mono_ns() > deadline) {
 			watchdog_dump();
+			__atomic_store_n(&watchdog.deadline_ns, 0, __ATOMIC_RELEASE);
 			bench_abort = 1;
 			pthread_kill(watchdog.main, SIGUSR1);
-			return NULL;
 		}
 		nanosleep(&second, NULL);
 	}
+	return NULL;
 }
 
 static void watchdog_start(unsigned int limit_s)
@@ -401,6 +403,9 @@ static int guest_cmd(struct bench_ctx *ctx, struct guest *g, uint64_t cmd, uint6
 	uint64_t seq = mb->seq;
 	int ret;
 
+	/* Stopped in the middle of a command, it would never take another. */
+	if (g->broken)
+		return g->broken;
 	mb->cmd = cmd;
 	mb->count = count;
 	mb->arg0 = arg0;
@@ -409,12 +414,15 @@ static int guest_cmd(struct bench_ctx *ctx, struct guest *g, uint64_t cmd, uint6
 	watchdog_arm(ctx, g, cmd);
 	ret = ctx->ops->vm_run(g->vm);
 	watchdog_disarm();
-	if (ret)
-		return ret;
-	if (mb->seq != seq + 1) {
+	bench_abort = 0;
+	if (!ret && mb->seq != seq + 1) {
 		fprintf(stderr, "hvbench: %s: guest report %llu, expected %llu\n", ctx->ops->name,
 			(unsigned long long)mb->seq, (unsigned long long)seq + 1);
-		return -EIO;
+		ret = -EIO;
+	}
+	if (ret) {
+		g->broken = ret;
+		return ret;
 	}
 	*cycles = mb->cycles;
 	return 0;
