@@ -207,6 +207,21 @@ static void lapic_timer_fire(struct hvp_vp *vp)
 		hvp_lapic_set_irq(vp, lvt & APIC_VECTOR_MASK, false, false);
 }
 
+/*
+ * TSC cycles to host nanoseconds for the TSC-deadline timer. The deadline
+ * is the guest's: mul_u64_u32_div() raises #DE when the quotient passes 64
+ * bits (a deadline centuries away, or a TSC under 1 GHz), so a wait is cut
+ * at a day; the timer callback re-arms for what is left.
+ */
+#define HVP_TSC_DEADLINE_MAX_MS	(24ULL * 3600 * 1000)
+
+static u64 lapic_tsc_to_ns(u64 cycles)
+{
+	if (div_u64(cycles, tsc_khz) >= HVP_TSC_DEADLINE_MAX_MS)
+		return HVP_TSC_DEADLINE_MAX_MS * NSEC_PER_MSEC;
+	return mul_u64_u32_div(cycles, 1000000, tsc_khz);
+}
+
 static enum hrtimer_restart lapic_timer_expired(struct hrtimer *timer)
 {
 	struct hvp_lapic *l = container_of(timer, struct hvp_lapic, timer);
@@ -221,7 +236,7 @@ static enum hrtimer_restart lapic_timer_expired(struct hrtimer *timer)
 
 		if (left > 0 && tsc_khz) {
 			hrtimer_set_expires(timer, ktime_add_ns(ktime_get(),
-					    mul_u64_u32_div(left, 1000000, tsc_khz) + 1));
+					    lapic_tsc_to_ns(left) + 1));
 			return HRTIMER_RESTART;
 		}
 	}
@@ -279,8 +294,7 @@ int hvp_lapic_tsc_deadline_get(struct hvp_vp *vp, u64 *value)
 int hvp_lapic_tsc_deadline_set(struct hvp_vp *vp, u64 value)
 {
 	struct hvp_lapic *l = lapic(vp);
-	u64 now;
-	s64 delta;
+	u64 now, delta;
 
 	/* Outside TSC-deadline mode the write is ignored (SDM 11.5.4.1). */
 	if (lapic_timer_mode(l) != APIC_LVT_TIMER_TSCDEADLINE)
@@ -291,15 +305,20 @@ int hvp_lapic_tsc_deadline_set(struct hvp_vp *vp, u64 value)
 		return 0;
 	if (hvp_ops.get_msr(vp, MSR_IA32_TSC, &now))
 		return -EINVAL;
-	delta = value - now;
-	/* The same instant on the host's TSC, for the expiry check. */
-	l->host_tsc_deadline = rdtsc() + delta;
-	if (delta <= 0 || !tsc_khz) {
+	/* It fires when the TSC reaches it: an unsigned comparison. */
+	if (value <= now || !tsc_khz) {
 		l->tsc_deadline = 0;
 		lapic_timer_fire(vp);
 		return 0;
 	}
-	hrtimer_start(&l->timer, ktime_add_ns(ktime_get(), mul_u64_u32_div(delta, 1000000, tsc_khz)),
+	/*
+	 * The same instant on the host's TSC, for the expiry check; past
+	 * 2^62 cycles (decades) it is as good as never, and keeping the
+	 * distance below 2^63 keeps that check's signed difference right.
+	 */
+	delta = min(value - now, 1ULL << 62);
+	l->host_tsc_deadline = rdtsc() + delta;
+	hrtimer_start(&l->timer, ktime_add_ns(ktime_get(), lapic_tsc_to_ns(delta)),
 		      HRTIMER_MODE_ABS_PINNED_HARD);
 	return 0;
 }

@@ -32,19 +32,26 @@ static struct hvp_stimer *vp_stimer(struct hvp_vp *vp, u32 index)
 	return &vp->hv.stimers[(index - HV_X64_MSR_STIMER0_CONFIG) / 2];
 }
 
+/*
+ * The guest's counts are 64-bit in 100 ns units: in nanoseconds they would
+ * overflow, and a wrapped period would fire the hrtimer back to back. Any
+ * wait is cut at 2^61 ns (73 years), which no guest can tell apart.
+ */
+#define STIMER_MAX_100NS	((1ULL << 61) / 100)
+
 /* Arm the hrtimer for reference time t->expiration. */
 static void stimer_arm(struct hvp_vp *vp, struct hvp_stimer *t)
 {
 	u64 now = hvp_hv_ref_time(vp);
 	u64 delta = t->expiration > now ? t->expiration - now : 0;
 
-	hrtimer_start(&t->timer, ktime_add_ns(ktime_get(), delta * 100),
+	hrtimer_start(&t->timer, ktime_add_ns(ktime_get(), min(delta, STIMER_MAX_100NS) * 100),
 		      HRTIMER_MODE_ABS_HARD);
 }
 
 static u64 stimer_period(struct hvp_stimer *t)
 {
-	return max_t(u64, t->count, HVP_STIMER_MIN_PERIOD);
+	return clamp_t(u64, t->count, HVP_STIMER_MIN_PERIOD, STIMER_MAX_100NS);
 }
 
 static void stimer_start(struct hvp_vp *vp, struct hvp_stimer *t)

@@ -13,7 +13,8 @@
  *   (direct) timer; N expirations take N periods measured with
  *   TIME_REF_COUNT (and the host's clock), within tolerances that hold
  *   under QEMU TCG; the figures go to TAP diagnostics.
- * auto_enable, count_zero_disables, past_deadline, busy_slot (the timer's
+ * auto_enable, count_zero_disables, huge_count (no 64-bit nanoseconds:
+ *   silent, no storm), past_deadline, busy_slot (the timer's
  *   message waits behind a VMM message for EOM), invalid_config (#GP).
  */
 #include "apic.h"
@@ -412,6 +413,36 @@ static void count_zero_disables(const void *arg __unused)
 	run_vm(guest_count_zero);
 }
 
+/*
+ * Counts whose nanoseconds do not fit in 64 bits, periodic and one-shot:
+ * silent (the host once wrapped such a period into an hrtimer storm), and
+ * the timer still works with a sane count afterwards.
+ */
+static void guest_huge_count(void)
+{
+	uint64_t until;
+
+	guest_setup();
+	wrmsr(HV_X64_MSR_STIMER_CONFIG(0), HV_STIMER_ENABLE | HV_STIMER_PERIODIC |
+					   HV_STIMER_DIRECT | HV_STIMER_VECTOR(DIRECT_VEC));
+	wrmsr(HV_X64_MSR_STIMER_COUNT(0), ~0ULL / 100 + 2);
+	wrmsr(HV_X64_MSR_STIMER_CONFIG(1), HV_STIMER_ENABLE | HV_STIMER_DIRECT |
+					   HV_STIMER_VECTOR(DIRECT_VEC));
+	wrmsr(HV_X64_MSR_STIMER_COUNT(1), ~0ULL);
+	until = hv_ref_time() + 5 * MS;
+	while (hv_ref_time() < until)
+		sti_nop_cli();
+	GUEST_ASSERT_1(!irqs[DIRECT_VEC], irqs[DIRECT_VEC]);
+	wrmsr(HV_X64_MSR_STIMER_COUNT(0), MS);
+	wait_irqs(DIRECT_VEC, 2);
+	GUEST_DONE();
+}
+
+static void huge_count(const void *arg __unused)
+{
+	run_vm(guest_huge_count);
+}
+
 static void guest_past_deadline(void)
 {
 	uint64_t now;
@@ -516,6 +547,7 @@ int main(void)
 		HVP_TEST_ARG("accuracy_message", accuracy, (void *)0),
 		HVP_TEST(auto_enable),
 		HVP_TEST(count_zero_disables),
+		HVP_TEST(huge_count),
 		HVP_TEST(past_deadline),
 		HVP_TEST(busy_slot),
 		HVP_TEST(invalid_config),

@@ -11,8 +11,9 @@
  * divide_values: every TDCR encoding divides the bus clock as the SDM says
  *   (2, 4, ... 128, 1), measured against the reference counter.
  * tsc_deadline: fires once TSC >= deadline, not before; reads 0 after; a
- *   past deadline fires at once, 0 disarms, writes outside TSC-deadline
- *   mode are ignored, and leaving the mode disarms.
+ *   past deadline fires at once, 0 disarms, one centuries away (or ~0)
+ *   waits quietly, writes outside TSC-deadline mode are ignored, and
+ *   leaving the mode disarms.
  * masked, tmict_zero, mode_change: a masked timer counts without
  *   interrupting; TMICT 0 stops it; changing the timer mode disarms it.
  *
@@ -253,24 +254,38 @@ static void guest_tsc_deadline(uint64_t x2apic)
 	idle(30 * MS);
 	GUEST_ASSERT_EQ(irqs, 2);
 
+	/*
+	 * Centuries away (the host once divided this into a #DE): armed,
+	 * silent, still readable, and a near deadline after it still fires.
+	 */
+	d = rdtsc() + (1ULL << 62);
+	wrmsr(MSR_IA32_TSC_DEADLINE, d);
+	GUEST_ASSERT_EQ(rdmsr(MSR_IA32_TSC_DEADLINE), d);
+	wrmsr(MSR_IA32_TSC_DEADLINE, ~0ULL);
+	idle(10 * MS);
+	GUEST_ASSERT_EQ(irqs, 2);
+	wrmsr(MSR_IA32_TSC_DEADLINE, rdtsc() + tsc_per_ms);
+	wait_irqs(3);
+	GUEST_ASSERT_EQ(rdmsr(MSR_IA32_TSC_DEADLINE), 0);
+
 	/* Armed, then another mode: disarmed (SDM 11.5.4.1). */
 	wrmsr(MSR_IA32_TSC_DEADLINE, rdtsc() + 20 * tsc_per_ms);
 	apic_write(APIC_LVTT, TIMER_VEC | APIC_LVT_TIMER_ONESHOT);
 	GUEST_ASSERT_EQ(rdmsr(MSR_IA32_TSC_DEADLINE), 0);
 	idle(30 * MS);
-	GUEST_ASSERT_EQ(irqs, 2);
+	GUEST_ASSERT_EQ(irqs, 3);
 
 	/* Outside TSC-deadline mode the MSR ignores writes. */
 	wrmsr(MSR_IA32_TSC_DEADLINE, rdtsc() + tsc_per_ms);
 	GUEST_ASSERT_EQ(rdmsr(MSR_IA32_TSC_DEADLINE), 0);
 	idle(4 * MS);
-	GUEST_ASSERT_EQ(irqs, 2);
+	GUEST_ASSERT_EQ(irqs, 3);
 
 	/* And TMICT does nothing in TSC-deadline mode. */
 	apic_write(APIC_LVTT, TIMER_VEC | APIC_LVT_TIMER_TSCDEADLINE);
 	apic_write(APIC_TMICT, ticks(MS, 1));
 	idle(4 * MS);
-	GUEST_ASSERT_EQ(irqs, 2);
+	GUEST_ASSERT_EQ(irqs, 3);
 	GUEST_ASSERT_EQ(apic_read(APIC_TMCCT), 0);
 	GUEST_DONE();
 }
