@@ -18,6 +18,7 @@
  *    relid held until RELID_RELEASED, then reused
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <pthread.h>
@@ -436,14 +437,9 @@ struct watchdog {
 static void trace_write(const char *file, const char *val)
 {
 	char path[128];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
-	f = fopen(path, "w");
-	if (!f)
-		return;
-	fputs(val, f);
-	fclose(f);
+	write_file(path, val);
 }
 
 /*
@@ -483,7 +479,8 @@ static void dump_vp_state(void)
 	if (d)
 		closedir(d);
 
-	trace_write("trace", "");
+	/* Only an open with O_TRUNC empties the ring buffer. */
+	close(open("/sys/kernel/tracing/trace", O_WRONLY | O_TRUNC | O_CLOEXEC));
 	trace_write("events/hvpart/enable", "1");
 	usleep(100000);
 	trace_write("events/hvpart/enable", "0");
