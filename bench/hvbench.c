@@ -1265,6 +1265,7 @@ static int cmd_run(const struct run_opts *o)
 struct row_result {
 	char id[32];
 	bool failed, skipped;
+	unsigned int nfailed;	/* rounds that failed (their samples are missing) */
 	unsigned int nsamples;
 	double samples[MAX_SAMPLES];
 	double med, lo, hi;
@@ -1388,6 +1389,7 @@ static int results_load(const char *path, struct results *res)
 			r->skipped = true;
 		} else {
 			r->failed = true;
+			r->nfailed++;
 		}
 	}
 	fclose(f);
@@ -1419,9 +1421,10 @@ static const struct row_result *row_find(const struct results *res, const char *
 	return NULL;
 }
 
+/* A row with samples: a round that failed leaves the others' median. */
 static bool row_ok(const struct row_result *r)
 {
-	return r && !r->failed && !r->skipped && r->nsamples;
+	return r && !r->skipped && r->nsamples;
 }
 
 static const char *check_find(const struct results *res, const char *key)
@@ -1447,14 +1450,18 @@ static void fmt_cell(const struct row_result *r, double scale, char *buf, size_t
 {
 	if (!r)
 		snprintf(buf, len, "not run");
-	else if (r->failed)
+	else if (r->failed && !r->nsamples)
 		snprintf(buf, len, "FAILED");
 	else if (r->skipped || !r->nsamples)
 		snprintf(buf, len, "n/a");
 	else if (scale <= 0)
 		snprintf(buf, len, "?");
-	else
+	else {
 		fmt_num(r->med * scale, buf, len);
+		/* Some rounds failed: the median of the others, marked. */
+		if (r->failed)
+			snprintf(buf + strlen(buf), len - strlen(buf), " (FAILED %u)", r->nfailed);
+	}
 }
 
 static void fmt_spread(const struct row_result *r, char *buf, size_t len)
@@ -1591,6 +1598,8 @@ static void print_table(const char *emulator, const struct results *k, const str
 			printf("- %s: %s: KVM %s; hvpart %s.\n", b->id, b->check2,
 			       check_find(k, b->check2_id), check_find(h, b->check2_id));
 	}
+	printf("- A cell marked (FAILED k) lost k rounds to a failure; its figure is the median of "
+	       "the other rounds.\n");
 	printf("- QEMU TCG emulates SVM: absolute figures mean nothing, only the ratios of one run.\n");
 }
 
