@@ -25,8 +25,11 @@
 # under 'hvctl run' on hvpart's, until the child's init prints its 'child:
 # init at' line; then the guest is stopped. Its table follows hvbench's.
 #
-# Exit 0 when every run and the table worked, 1 otherwise: the figures
-# themselves never fail the test.
+# Exit 0 when every hvpart run and the table worked, 1 otherwise: the
+# figures themselves never fail the test, and neither does KVM's side (the
+# baseline: a KVM run that broke is reported and its row marked, but this
+# suite tests hvpart; under QEMU's emulated SVM a halted KVM guest has
+# been seen to miss its wake-up, docs/BENCHMARKS.md).
 #
 # Kernel command line (from bench/run.sh):
 #   hvbench.mode=full|short   short: 2^20 cycles, 3 rounds, 16 MiB memory rows
@@ -210,7 +213,7 @@ boot() {
 		echo "# round $2: $1: no 'child: init at' line in $BOOT_WAIT s (VMM status $status); console and VMM output:"
 		tail -n 30 "$con" 2>/dev/null | tr -d '\r' | sed 's/^/#   | /'
 		tail -n 30 "$log" 2>/dev/null | sed 's/^/#   ! /'
-		rc=1
+		[ "$1" = kvm ] || rc=1
 		return 0
 	fi
 	child=$(echo "$line" | sed -n 's/^child: init at \([0-9.]*\) s uptime.*/\1/p')
@@ -249,6 +252,15 @@ boot_table() {
 	echo "| Linux child boot: the child's own uptime at its init (its clock) | $kc | $hc | $(ratio "$kc" "$hc") | $(runs kvm 4) | $(runs hvpart 4) |"
 }
 
+# fail_turn VMM ROUND: hvbench failed on VMM; only hvpart's failures count.
+fail_turn() {
+	if [ "$1" = kvm ]; then
+		echo "# round $2: kvm: hvbench failed; KVM is the baseline, so this is reported, not counted"
+	else
+		rc=1
+	fi
+}
+
 # turn VMM ROUND: one run of every row on VMM.
 turn() {
 	out=/tmp/$1.$2.res
@@ -259,7 +271,7 @@ turn() {
 	use "$1"
 	if [ -z "$only" ] || [ -n "$hv_only" ]; then
 		# shellcheck disable=SC2086 # word lists
-		"$HVBENCH" run --vmm "$1" --out "$out" $args $from || rc=1
+		"$HVBENCH" run --vmm "$1" --out "$out" $args $from || fail_turn "$1" "$2"
 		if [ "$1" = kvm ]; then
 			kvm_files="$kvm_files $out"
 		else
