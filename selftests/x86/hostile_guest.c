@@ -786,6 +786,19 @@ static void *vmm_b_fn(void *arg)
 			REPORT_GUEST_ASSERT(uc);
 		if (cmd != UCALL_SYNC && cmd != UCALL_DONE) {
 			vp_dump(vp);
+			/*
+			 * Running at a host kernel address (with the host's CR3 and
+			 * EFER in the dump): B's saved state was the host's, the
+			 * same unexplained corruption as a triple fault.
+			 */
+			if (vp->run->rip >= 0xffff800000000000ULL) {
+				trace_freeze();
+				tap_diag("partition B: exit %s while running on the host's state",
+					 exit_reason_str(vp->run->exit_reason));
+				b->error = "partition B ran on the host's state";
+				b->triple_fault = true;
+				return NULL;
+			}
 			TEST_FAIL("partition B: exit %s, ucall %lu", exit_reason_str(vp->run->exit_reason),
 				  (unsigned long)cmd);
 		}
