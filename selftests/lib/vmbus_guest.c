@@ -610,10 +610,18 @@ int vmbus_chan_recv(struct vmbus_chan *c, void *buf, uint32_t buflen, uint32_t *
 	__sync_synchronize();
 	WRITE_ONCE(r->hdr->read_index, (rd + pkt + 8) % r->size);
 	__sync_synchronize();
-	/* The host waits for room: tell it when this read made enough. */
+	/*
+	 * The host waits for room: tell it when this read made enough. The
+	 * room is measured with the write index read again now, as Linux's
+	 * hv_pkt_iter_close() does: with the one read at the start, packets
+	 * the host wrote meanwhile go uncounted, the room before this read
+	 * looks already big enough, and the one signal the host waits for
+	 * is never sent.
+	 */
 	pend = READ_ONCE(r->hdr->pending_send_sz);
 	if (pend && (r->hdr->feature_bits & 1)) {
-		uint32_t free_now = r->size - (used - pkt - 8);
+		uint32_t w_now = READ_ONCE(r->hdr->write_index);
+		uint32_t free_now = r->size - ring_used(w_now, (rd + pkt + 8) % r->size, r->size);
 
 		if (free_now > pend && free_now - pkt - 8 <= pend)
 			vmbus_chan_signal(c);

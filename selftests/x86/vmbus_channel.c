@@ -502,7 +502,7 @@ static void *watchdog_main(void *arg)
 
 	while (!w->stop) {
 		usleep(100000);
-		if (time_now_ns() - w->stage_ns < 25000000000ULL)
+		if (time_now_ns() - w->stage_ns < 5000000000ULL)
 			continue;
 		const struct vsp *v = &w->t->v;
 		const struct vmbus_ring_header *in = v->map ? (const void *)v->map : NULL;
@@ -524,7 +524,7 @@ static void *watchdog_main(void *arg)
 				 out->write_index, out->read_index, out->interrupt_mask,
 				 out->pending_send_sz, v->out.index);
 		dump_vp_state();
-		w->stage_ns = time_now_ns() - 15000000000ULL;	/* again in 10 s */
+		w->stage_ns = time_now_ns() - 2000000000ULL;	/* again in 3 s */
 	}
 	return NULL;
 }
