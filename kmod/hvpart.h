@@ -162,6 +162,8 @@ struct hvp_vp_stats {
 	u64 io_exits;
 	u64 mmio_exits;
 	u64 hlt_exits;
+	u64 halt_polls;
+	u64 halt_poll_wakeups;
 	u64 cpuid_exits;
 	u64 msr_exits;
 	u64 npf_fills;

@@ -16,7 +16,9 @@
 #include <linux/hw_breakpoint.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/clock.h>
+#include <asm/msr.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/nospec-branch.h>
@@ -76,9 +78,10 @@ static void hvp_vp_update_mp_state(struct hvp_vp *vp)
 {
 	int sipi;
 
-	if (atomic_xchg(&vp->init_pending, 0))
+	/* Plain reads first: this runs before every entry, INIT/SIPI rarely. */
+	if (atomic_read(&vp->init_pending) && atomic_xchg(&vp->init_pending, 0))
 		hvp_vp_do_init(vp);
-	sipi = atomic_xchg(&vp->sipi_vector, -1);
+	sipi = atomic_read(&vp->sipi_vector) >= 0 ? atomic_xchg(&vp->sipi_vector, -1) : -1;
 	if (sipi >= 0 && vp->mp_state == HVPART_MP_WAIT_SIPI)
 		hvp_vp_do_sipi(vp, sipi);
 	if (vp->mp_state == HVPART_MP_HALTED && hvp_lapic_has_wakeup(vp))
@@ -94,11 +97,44 @@ static bool hvp_vp_can_wake(struct hvp_vp *vp)
 }
 
 /*
+ * Halt polling: a VP that halts waiting for an answer (an IPI, a SynIC
+ * message or event from the VMM) usually gets it within microseconds;
+ * spinning that long is cheaper than sleeping and being woken, which
+ * costs a reschedule on both sides. As KVM's halt_poll_ns, but fixed.
+ */
+static unsigned int halt_poll_ns = 200000;
+module_param(halt_poll_ns, uint, 0644);
+MODULE_PARM_DESC(halt_poll_ns, "ns a halted VP polls for a wake-up before sleeping (0: never)");
+
+/* True when the VP became runnable while polling. */
+static bool hvp_vp_halt_poll(struct hvp_vp *vp)
+{
+	unsigned int limit = READ_ONCE(halt_poll_ns);
+	u64 start;
+
+	if (!limit || vp->mp_state != HVPART_MP_HALTED)
+		return false;
+	vp->stats.halt_polls++;
+	start = local_clock();
+	do {
+		if (hvp_vp_can_wake(vp)) {
+			vp->stats.halt_poll_wakeups++;
+			return true;
+		}
+		cpu_relax();
+	} while (!need_resched() && !signal_pending(current) &&
+		 local_clock() - start < limit);
+	return false;
+}
+
+/*
  * A halted VP, or one waiting for its start-up IPI, sleeps here until
  * something makes it runnable; a signal ends the sleep and RUN with -EINTR.
  */
 static int hvp_vp_block(struct hvp_vp *vp)
 {
+	if (hvp_vp_halt_poll(vp))
+		return HVP_RESUME;
 	if (wait_event_interruptible(vp->wq, hvp_vp_can_wake(vp)))
 		return hvp_vp_interrupted(vp);
 	return HVP_RESUME;
@@ -169,16 +205,21 @@ static int hvp_vp_enter(struct hvp_vp *vp)
 		hvp_ops.flush_guest_tlb(vp);
 		vp->stats.tlb_flushes++;
 	}
-	if (test_and_clear_bit(HVP_REQ_TLB_FLUSH, &vp->requests)) {
+	if (READ_ONCE(vp->requests) && test_and_clear_bit(HVP_REQ_TLB_FLUSH, &vp->requests)) {
 		hvp_ops.flush_guest_tlb(vp);
 		vp->stats.tlb_flushes++;
 	}
 	hvp_lapic_inject(vp);
 
 	trace_hvpart_entry(vp);
-	entered = ktime_get_ns();
+	/*
+	 * Guest time by the TSC, not ktime_get_ns(): where the host clocksource
+	 * is not the TSC (HPET, as in an emulator) each clock read is an MMIO
+	 * access, twice per exit.
+	 */
+	entered = rdtsc();
 	hvp_ops.run(vp);
-	vp->hv.runtime_ns += ktime_get_ns() - entered;
+	vp->hv.runtime_tsc += rdtsc() - entered;
 	WRITE_ONCE(vp->mode, HVP_OUTSIDE_GUEST);
 
 	/* The guest may have trained the branch predictor (VMSCAPE). */

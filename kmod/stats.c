@@ -27,6 +27,8 @@ static const struct hvp_stat_desc hvp_vp_stat_descs[] = {
 	HVP_STAT(io_exits),		/* port I/O passed to userspace */
 	HVP_STAT(mmio_exits),		/* unmapped or forbidden GPA, to userspace */
 	HVP_STAT(hlt_exits),
+	HVP_STAT(halt_polls),		/* halts that polled before sleeping */
+	HVP_STAT(halt_poll_wakeups),	/* ... and were woken while polling */
 	HVP_STAT(cpuid_exits),
 	HVP_STAT(msr_exits),
 	HVP_STAT(npf_fills),		/* SLAT faults filled in the kernel */

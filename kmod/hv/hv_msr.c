@@ -150,7 +150,8 @@ int hvp_hv_msr_get(struct hvp_vp *vp, u32 index, u64 *value, bool from_host)
 		*value = vp->index;
 		return 0;
 	case HV_X64_MSR_VP_RUNTIME:
-		*value = div_u64(vp->hv.runtime_ns, 100);
+		/* In 100 ns units; the TSC counts tsc_khz * 1000 per second. */
+		*value = tsc_khz ? mul_u64_u32_div(vp->hv.runtime_tsc, 10000, tsc_khz) : 0;
 		return 0;
 	case HV_X64_MSR_TIME_REF_COUNT:
 		*value = hvp_hv_ref_time(vp);

@@ -3,14 +3,17 @@
  * debugfs counters (/sys/kernel/debug/hvpart/<pid>-<partition id>/): each
  * VP's counters in vp<N>/ move by exactly what the guest did, phase by
  * phase, and the partition-level files are the sums over the VPs. The
- * directory goes away with the partition.
+ * directory goes away with the partition. halt_polls and halt_poll_wakeups
+ * show the halt_poll_ns module parameter at work, and not when it is 0.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "apic.h"
 #include "hvp_util.h"
 
 #define DEBUGFS_DIR	"/sys/kernel/debug/hvpart"
@@ -245,11 +248,118 @@ static void partition_sums(const void *arg __unused)
 	vm_free(vm);
 }
 
+/* ---- halt polling ------------------------------------------------------ */
+
+#define HALT_POLL_PARAM	"/sys/module/hvpart/parameters/halt_poll_ns"
+#define HALT_ROUNDS	20
+#define HALT_VEC	0x50
+
+static void guest_halt_rounds(uint64_t rounds)
+{
+	uint64_t i;
+
+	x2apic_enable();
+	for (i = 0; i < rounds; i++)
+		asm volatile("sti; hlt; cli" ::: "memory");
+	GUEST_DONE();
+}
+
+static void halt_isr(struct ex_regs *regs __unused)
+{
+}
+
+struct halt_runner {
+	struct hvp_vp *vp;
+	volatile int done;
+};
+
+static void *halt_runner_fn(void *arg)
+{
+	struct halt_runner *h = arg;
+
+	vp_run_expect_done(h->vp);
+	h->done = 1;
+	return NULL;
+}
+
+static uint64_t read_vp0_stat(const char *name)
+{
+	char path[1024];
+	uint64_t v;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/vp0/%s", part_dir, name);
+	r = read_file_u64(path, &v);
+	TEST_ASSERT(!r, "reading %s: %s", path, strerror(-r));
+	return v;
+}
+
+/*
+ * One VP halts HALT_ROUNDS times with interrupts on; the VMM injects an
+ * interrupt every millisecond until the guest is done. Returns the number
+ * of halts that polled and, in @woken, how many polls ended in a wake-up.
+ */
+static uint64_t halt_rounds(const char *poll_ns, uint64_t *woken)
+{
+	struct halt_runner h = { 0 };
+	uint64_t polls0, woken0;
+	struct hvp_vm *vm;
+	pthread_t t;
+	int r;
+
+	r = write_file(HALT_POLL_PARAM, poll_ns);
+	TEST_ASSERT(!r, "writing %s to %s: %s", poll_ns, HALT_POLL_PARAM, strerror(-r));
+	vm = vm_create_with_flags(HVP_DEFAULT_MEM_SIZE, 0);	/* HLT stays in the kernel */
+	h.vp = vm_vp_add(vm, 0, (void (*)(void))guest_halt_rounds);
+	vp_args_set(h.vp, 1, HALT_ROUNDS);
+	vm_install_interrupt_handler(vm, HALT_VEC, halt_isr);
+	find_part_dir();
+	polls0 = read_vp0_stat("halt_polls");
+	woken0 = read_vp0_stat("halt_poll_wakeups");
+	TEST_ASSERT(!pthread_create(&t, NULL, halt_runner_fn, &h), "pthread_create");
+	while (!h.done) {
+		vm_interrupt(vm, 0, HALT_VEC, HVPART_DELIVERY_FIXED, 0);
+		usleep(1000);
+	}
+	TEST_ASSERT(!pthread_join(t, NULL), "pthread_join");
+	*woken = read_vp0_stat("halt_poll_wakeups") - woken0;
+	polls0 = read_vp0_stat("halt_polls") - polls0;
+	vm_free(vm);
+	return polls0;
+}
+
+static void halt_polling(const void *arg __unused)
+{
+	uint64_t polls, woken;
+	char saved[32];
+	int r;
+
+	r = read_file(HALT_POLL_PARAM, saved, sizeof(saved));
+	__TEST_REQUIRE(r > 0, "%s: %s", HALT_POLL_PARAM, strerror(-r));
+	saved[strcspn(saved, "\n")] = 0;
+
+	/* A window far longer than the gap between interrupts. */
+	polls = halt_rounds("50000000", &woken);
+	tap_diag("halt_poll_ns 50 ms: %lu of %d halts polled, %lu woken while polling",
+		 (unsigned long)polls, HALT_ROUNDS, (unsigned long)woken);
+	TEST_ASSERT(polls <= HALT_ROUNDS && woken <= polls, "more polls than halts");
+	TEST_ASSERT(woken > 0, "no halt was woken while polling");
+
+	polls = halt_rounds("0", &woken);
+	TEST_ASSERT(polls == 0 && woken == 0,
+		    "halt_poll_ns 0: %lu halts polled, %lu woken while polling",
+		    (unsigned long)polls, (unsigned long)woken);
+
+	r = write_file(HALT_POLL_PARAM, saved);
+	TEST_ASSERT(!r, "restoring %s: %s", HALT_POLL_PARAM, strerror(-r));
+}
+
 int main(void)
 {
 	static const struct hvp_test tests[] = {
 		HVP_TEST(counters_per_phase),
 		HVP_TEST(partition_sums),
+		HVP_TEST(halt_polling),
 	};
 
 	return tap_main(tests, ARRAY_SIZE(tests));
