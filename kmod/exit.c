@@ -549,6 +549,13 @@ static int hvp_handle_entry_failed(struct hvp_vp *vp)
 	return HVP_TO_USER;
 }
 
+static int hvp_handle_state_lost(struct hvp_vp *vp)
+{
+	hvp_vp_warn(vp, "guest state in the control block holds the host's; not entering\n");
+	hvp_vp_internal_error(vp, HVPART_INTERNAL_GUEST_STATE_LOST);
+	return HVP_TO_USER;
+}
+
 static int hvp_handle_unknown(struct hvp_vp *vp)
 {
 	hvp_vp_warn(vp, "unhandled exit code %#llx info %#llx %#llx\n",
@@ -578,6 +585,7 @@ static int (*const hvp_exit_handlers[HVP_EXIT_COUNT])(struct hvp_vp *vp) = {
 	[HVP_EXIT_SKIP]			= hvp_handle_skip,
 	[HVP_EXIT_IRQ_WINDOW]		= hvp_handle_irq_window,
 	[HVP_EXIT_ENTRY_FAILED]		= hvp_handle_entry_failed,
+	[HVP_EXIT_STATE_LOST]		= hvp_handle_state_lost,
 	[HVP_EXIT_UNKNOWN]		= hvp_handle_unknown,
 };
 

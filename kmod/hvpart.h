@@ -89,7 +89,8 @@ struct hvp_partition {
 	X(INJECT_GP,		"inject_gp")					\
 	X(SKIP,			"skip")		/* INVD, WBINVD */		\
 	X(IRQ_WINDOW,		"irq_window")	/* guest can take an IRQ */	\
-	X(ENTRY_FAILED,		"entry_failed")
+	X(ENTRY_FAILED,		"entry_failed")					\
+	X(STATE_LOST,		"state_lost")	/* see svm_guest_state_is_host() */
 
 #define HVP_EXIT_ENUM(name, str) HVP_EXIT_##name,
 enum hvp_exit_reason {

@@ -17,6 +17,7 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <asm/cpufeature.h>
+#include <asm/desc.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -86,6 +87,9 @@ static u32 svm_hw_assists(void)
 	       (svm_vmcb_clean ? HVPART_ASSIST_VMCB_CLEAN : 0);
 }
 
+/* The host's IDT address, the same on every CPU (svm_guest_state_is_host()). */
+static unsigned long svm_host_idt_base;
+
 static void svm_cpu_pages_free(void)
 {
 	int cpu;
@@ -104,8 +108,11 @@ static void svm_cpu_pages_free(void)
 
 static int svm_hardware_setup(void)
 {
+	struct desc_ptr idt;
 	int cpu, ret;
 
+	store_idt(&idt);
+	svm_host_idt_base = idt.address;
 	ret = svm_perm_maps_alloc();
 	if (ret)
 		return ret;
@@ -343,6 +350,29 @@ static void svm_restore_xcr0(struct hvp_vp *vp, bool switched)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvp_host_xcr0);
 }
 
+/*
+ * Does the VMCB's save area hold this host's state instead of the guest's?
+ * Never on silicon, which only writes host state to VM_HSAVE_PA; seen under
+ * QEMU's TCG SVM (docs/lab.md), where a VMCB was found holding the RIP VMRUN
+ * had saved for the host, the host's CR3 and the host's IDT. Entering that
+ * would run the host's context as the guest: report it instead.
+ */
+static bool svm_guest_state_is_host(const struct vmcb *vmcb, u64 rip)
+{
+	return rip == (unsigned long)hvp_svm_vmrun_resume ||
+	       (vmcb->save.idtr.base == svm_host_idt_base && vmcb->save.cr3 == __read_cr3());
+}
+
+static void svm_state_lost(struct hvp_vp *vp)
+{
+	vp->exit.reason = HVP_EXIT_STATE_LOST;
+	vp->exit.hw_code = 0;
+	vp->exit.info1 = 0;
+	vp->exit.info2 = 0;
+	vp->exit.insn_len = 0;
+	vp->exit.nr_insn_bytes = 0;
+}
+
 static void svm_run(struct hvp_vp *vp)
 {
 	struct svm_vp *svm = to_svm_vp(vp);
@@ -351,6 +381,10 @@ static void svm_run(struct hvp_vp *vp)
 	int cpu = smp_processor_id();
 	bool guest_xsave, switch_xcr0;
 
+	if (unlikely(svm_guest_state_is_host(vmcb, vp->rip))) {
+		svm_state_lost(vp);
+		return;
+	}
 	svm_asid_prepare(svm, sc, cpu);
 
 	/*
@@ -403,6 +437,8 @@ static void svm_run(struct hvp_vp *vp)
 	vp->exit.int_info = vmcb->control.exit_int_info;
 	svm_reinject_event(&vmcb->control);
 	svm_decode_exit(svm);
+	if (unlikely(svm_guest_state_is_host(vmcb, vp->rip)))
+		svm_state_lost(vp);
 }
 
 /* ----------------------------------------------------------------------- */

@@ -76,6 +76,8 @@ SYM_FUNC_START(hvp_svm_vmrun)
 	VM_CLEAR_CPU_BUFFERS
 
 	vmrun	%rax
+	/* Where #VMEXIT resumes: the RIP VMRUN saves for the host. */
+SYM_INNER_LABEL(hvp_svm_vmrun_resume, SYM_L_GLOBAL)
 
 	/* #VMEXIT: host RSP, RIP, RAX are back; RAX still = vmcb_pa. */
 	pop	%rax			/* gprs */

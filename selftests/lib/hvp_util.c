@@ -377,8 +377,10 @@ static void describe_exit(struct hvp_vp *vp, char *buf, size_t len)
 			 (unsigned long long)run->memory.data);
 		break;
 	case HVPART_EXIT_INTERNAL_ERROR:
-		snprintf(buf, len, "suberror %u cpu %u hw_exit_code %#llx info %#llx %#llx",
-			 run->internal.suberror, run->internal.cpu,
+		snprintf(buf, len, "suberror %u%s cpu %u hw_exit_code %#llx info %#llx %#llx",
+			 run->internal.suberror,
+			 run->internal.suberror == HVPART_INTERNAL_GUEST_STATE_LOST ?
+			 " (GUEST_STATE_LOST)" : "", run->internal.cpu,
 			 (unsigned long long)run->internal.hw_exit_code,
 			 (unsigned long long)run->internal.info1,
 			 (unsigned long long)run->internal.info2);

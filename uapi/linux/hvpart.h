@@ -612,6 +612,7 @@ enum hvpart_internal_error {
 	HVPART_INTERNAL_EMULATION,		/* instruction could not be decoded */
 	HVPART_INTERNAL_UNSUPPORTED,		/* e.g. string or rep port I/O */
 	HVPART_INTERNAL_PARTITION_DEAD,		/* a broken invariant killed it */
+	HVPART_INTERNAL_GUEST_STATE_LOST,	/* saved guest state overwritten with the host's */
 };
 
 /**
