@@ -363,14 +363,10 @@ static bool svm_guest_state_is_host(const struct vmcb *vmcb, u64 rip)
 	       (vmcb->save.idtr.base == svm_host_idt_base && vmcb->save.cr3 == __read_cr3());
 }
 
+/* The last exit's code and information stay, for the report. */
 static void svm_state_lost(struct hvp_vp *vp)
 {
 	vp->exit.reason = HVP_EXIT_STATE_LOST;
-	vp->exit.hw_code = 0;
-	vp->exit.info1 = 0;
-	vp->exit.info2 = 0;
-	vp->exit.insn_len = 0;
-	vp->exit.nr_insn_bytes = 0;
 }
 
 static void svm_run(struct hvp_vp *vp)
