@@ -363,10 +363,27 @@ static bool svm_guest_state_is_host(const struct vmcb *vmcb, u64 rip)
 	       (vmcb->save.idtr.base == svm_host_idt_base && vmcb->save.cr3 == __read_cr3());
 }
 
-/* The last exit's code and information stay, for the report. */
-static void svm_state_lost(struct hvp_vp *vp)
+/*
+ * The last exit's code and information stay, for the report. The log
+ * line says where the host state came from: compared with what VMRUN
+ * last stored in each CPU's VM_HSAVE_PA page (docs/lab.md).
+ */
+static void svm_state_lost(struct hvp_vp *vp, const char *when)
 {
+	struct svm_vp *svm = to_svm_vp(vp);
+	const struct vmcb_save_area *save = &svm->vmcb->save;
+	int cpu;
+
 	vp->exit.reason = HVP_EXIT_STATE_LOST;
+	pr_warn_ratelimited("partition %u vp %u: VMCB guest state is the host's %s on CPU %d (last ran on CPU %d, exit %#x): rip %#llx rsp %#llx cr3 %#llx\n",
+			    vp->part->id, vp->index, when, smp_processor_id(), svm->last_cpu,
+			    svm->vmcb->control.exit_code, save->rip, save->rsp, save->cr3);
+	for_each_online_cpu(cpu) {
+		const struct vmcb *h = page_address(per_cpu_ptr(&svm_cpus, cpu)->hsave);
+
+		pr_warn_ratelimited("  CPU %d VM_HSAVE_PA page: rip %#llx rsp %#llx cr3 %#llx\n",
+				    cpu, h->save.rip, h->save.rsp, h->save.cr3);
+	}
 }
 
 static void svm_run(struct hvp_vp *vp)
@@ -378,7 +395,7 @@ static void svm_run(struct hvp_vp *vp)
 	bool guest_xsave, switch_xcr0;
 
 	if (unlikely(svm_guest_state_is_host(vmcb, vp->rip))) {
-		svm_state_lost(vp);
+		svm_state_lost(vp, "before VMRUN");
 		return;
 	}
 	svm_asid_prepare(svm, sc, cpu);
@@ -434,7 +451,7 @@ static void svm_run(struct hvp_vp *vp)
 	svm_reinject_event(&vmcb->control);
 	svm_decode_exit(svm);
 	if (unlikely(svm_guest_state_is_host(vmcb, vp->rip)))
-		svm_state_lost(vp);
+		svm_state_lost(vp, "after #VMEXIT");
 }
 
 /* ----------------------------------------------------------------------- */

@@ -8,11 +8,13 @@
  * reason in a shared page and exits KSFT_SKIP, which becomes
  * "ok N - name # SKIP reason". The parent never opens /dev/hvpart, so every
  * subtest starts from a clean process (fresh debugfs directory names, no
- * inherited partitions).
+ * inherited partitions). HVP_TEST_ONLY=TEXT in the environment runs only
+ * the subtests whose name contains TEXT (the rest are skipped).
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -78,6 +80,13 @@ void tap_run(const char *name, void (*fn)(const void *arg), const void *arg,
 	int status;
 
 	tap_count++;
+	/* HVP_TEST_ONLY=TEXT runs only the subtests whose name contains TEXT. */
+	if (getenv("HVP_TEST_ONLY") && !strstr(name, getenv("HVP_TEST_ONLY"))) {
+		tap_skip++;
+		printf("ok %zu - %s # SKIP not selected by HVP_TEST_ONLY\n", tap_count, name);
+		fflush(stdout);
+		return;
+	}
 	memset(tap_shared, 0, TAP_SHARED_SIZE);
 	fflush(stdout);
 	fflush(stderr);

@@ -655,6 +655,14 @@ static void *hostile_vp_fn(void *arg)
 			}
 			vp->run->memory.data = 0;
 			continue;
+		case HVPART_EXIT_INTERNAL_ERROR:
+			/* Its VMCB held the host's state: QEMU's doing (docs/lab.md). */
+			if (vp->run->internal.suberror != HVPART_INTERNAL_GUEST_STATE_LOST)
+				break;
+			tap_diag("hostile VP %u: GUEST_STATE_LOST after exit %#llx", vp->index,
+				 (unsigned long long)vp->run->internal.hw_exit_code);
+			/* Restarted like a triple fault, and counted with them. */
+			__attribute__((fallthrough));
 		case HVPART_EXIT_SHUTDOWN: {
 			/* It broke itself: start it again, it is still hostile. */
 			struct hvpart_sregs s;
@@ -778,6 +786,17 @@ static void *vmm_b_fn(void *arg)
 				 (unsigned long long)vp->run->rip,
 				 strstr(mods, "hvpart") ? strstr(mods, "hvpart") : "?");
 			b->error = "partition B, the honest one, triple-faulted";
+			b->triple_fault = true;
+			return NULL;
+		}
+		if (vp->run->exit_reason == HVPART_EXIT_INTERNAL_ERROR &&
+		    vp->run->internal.suberror == HVPART_INTERNAL_GUEST_STATE_LOST) {
+			trace_freeze();
+			vp_dump(vp);
+			tap_diag("partition B: its VMCB held the host's state after exit %#llx "
+				 "(GUEST_STATE_LOST)",
+				 (unsigned long long)vp->run->internal.hw_exit_code);
+			b->error = "partition B's saved state was overwritten with the host's";
 			b->triple_fault = true;
 			return NULL;
 		}
