@@ -1058,29 +1058,28 @@ static void hostile_guest(const void *arg __unused)
 	unsigned int seconds = env_s ? atoi(env_s) : 12;
 
 	/*
-	 * In the QEMU SVM lab a partition's memory or saved state goes bad
-	 * now and then under this fuzzing (docs/lab.md: B running on the
-	 * host's state, triple faults in both partitions): an open bug,
-	 * hvpart's or the emulator's. Until it is found the test runs there
-	 * only on request; the Bochs lab (VMX) runs it every time.
+	 * In the QEMU SVM lab, QEMU now and then overwrites a VMCB's guest
+	 * state with the host's (docs/lab.md): hvpart refuses to enter it
+	 * (GUEST_STATE_LOST), and a round hit by it counts as the lab's, not
+	 * as harm done by partition A, and runs once more (as does a triple
+	 * fault, the same corruption where it struck after hvpart's check).
+	 * Any other failure of partition B - a wrong result, a timer, message
+	 * or event missing - fails the test at once.
 	 */
-	__TEST_REQUIRE(!getenv("HVLAB") || getenv("HVP_HOSTILE_SVM") ||
-		       hvp_check_cap(-1, HVPART_CAP_BACKEND) != HVPART_BACKEND_SVM,
-		       "the QEMU SVM lab corrupts a partition now and then under this test "
-		       "(open bug, docs/lab.md); HVP_HOSTILE_SVM=1 runs it");
 	seed = env_seed ? strtoull(env_seed, NULL, 0) : time_now_ns();
 	if (!hostile_round(seconds))
 		return;
 	/*
-	 * A guest triple fault that nothing here aimed at: seen now and then
-	 * in the SVM lab, in partition B and in A alike, and in Linux
-	 * children too; not explained yet (docs/lab.md). The evidence is
-	 * above; once more with another seed, and twice is a failure.
+	 * A guest triple fault that nothing here aimed at, or a VMCB holding
+	 * the host's state: seen now and then in the SVM lab, in partition B
+	 * and in A alike, and in Linux children too (docs/lab.md). The
+	 * evidence is above; once more with another seed, and twice is a
+	 * failure.
 	 */
-	tap_diag("a VP triple-faulted: the lab's known intermittent failure (docs/lab.md); "
-		 "once more with another seed");
+	tap_diag("a VP triple-faulted or lost its state: the lab's known intermittent failure "
+		 "(docs/lab.md); once more with another seed");
 	seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-	TEST_ASSERT(!hostile_round(seconds), "a VP triple-faulted again");
+	TEST_ASSERT(!hostile_round(seconds), "a VP triple-faulted or lost its state again");
 }
 
 int main(void)
