@@ -1025,14 +1025,13 @@ static const struct bench_def benches[] = {
 	  .note = "The SynIC VM. One operation: the guest's HvPostMessage (8 bytes, input "
 		  "page) and the VMM's message back to SINT 2 echoing them; the guest halts "
 		  "(sti; hlt) until the message is in its slot, takes the SINT interrupt (its "
-		  "handler EOIs), checks and frees the slot. Each VMM answers where its "
-		  "hypervisor hands it the message: hvpart queues it on a connection fd that a "
-		  "VMM thread reads and answers with HVPART_HV_POST_MESSAGE; KVM exits to the "
-		  "run loop (KVM_EXIT_HYPERV_HCALL), which writes the answer into the guest's "
-		  "message slot and raises the SINT through the irqfd before resuming the vCPU. "
-		  "So on KVM the answer is there when the hypercall returns: no halt, no thread "
-		  "to wake, the interrupt taken in an interrupt window; hvpart's VP halts until "
-		  "its VMM thread has been woken and has posted.",
+		  "handler EOIs), checks and frees the slot. Both VMMs answer in the VP's run "
+		  "loop before resuming it: hvpart's connection is registered with "
+		  "HVPART_HV_CONN_F_EXIT, so RUN returns HVPART_EXIT_HV_MESSAGE and the VMM "
+		  "answers with HVPART_HV_POST_MESSAGE; KVM exits with KVM_EXIT_HYPERV_HCALL and "
+		  "the VMM writes the answer into the guest's message slot and raises the SINT "
+		  "through the irqfd. So the answer is there when the hypercall returns: no "
+		  "halt, no thread to wake, the interrupt taken in an interrupt window.",
 	  .check = "hypercalls that reached the run loop",
 	  .check2_id = "hvpostirq",
 	  .check2 = "SINT interrupts the guest took per round trip (first call of each round)" },

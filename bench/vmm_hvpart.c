@@ -44,7 +44,7 @@ struct bench_vm {
 	/* BENCH_VM_SYNIC */
 	int event_efd;		/* signalled by the guest's HvSignalEvent */
 	int event_conn_fd;	/* its connection; closing unregisters it */
-	int msg_fd;		/* the guest's HvPostMessage: read() it */
+	int msg_fd;		/* the HvPostMessage connection (F_EXIT: to RUN) */
 	int stop_efd;		/* tells the responder thread to go */
 	bool responder_started;
 	pthread_t responder, runner;
@@ -291,50 +291,48 @@ static int hvp_enable_hyperv(struct bench_vm *vm, bool synic)
 	return HVP_IOCTL(vm->part_fd, HVPART_SET_HV_CONFIG, &cfg);
 }
 
-/* One guest HvPostMessage, answered with a message echoing its payload. */
-static int hvp_answer_message(struct bench_vm *vm)
+/*
+ * One guest HvPostMessage, handed over by RUN (HVPART_EXIT_HV_MESSAGE: the
+ * connection has HVPART_HV_CONN_F_EXIT), answered with a message echoing
+ * its payload before the VP runs again, as KVM's VMM answers in its run loop.
+ */
+static int hvp_answer_message(struct bench_vm *vm, const struct hvpart_hv_guest_message *m)
 {
-	struct hvpart_hv_guest_message m;
 	struct hvpart_hv_post post = {
 		.vp_index = 0,
 		.sint = BENCH_SINT,
 		.message_type = BENCH_HV_MSG_HOST,
 	};
-	ssize_t len = read(vm->msg_fd, &m, sizeof(m));
 
-	if (len < 0)
-		return errno == EAGAIN ? 0 : -errno;
-	if (len != sizeof(m) || m.message_type != BENCH_HV_MSG_GUEST ||
-	    m.payload_size > sizeof(post.payload)) {
-		fprintf(stderr, "hvbench: hvpart: unexpected guest message (%zd bytes, type %#x)\n",
-			len, len == sizeof(m) ? m.message_type : 0);
+	if (m->message_type != BENCH_HV_MSG_GUEST || m->payload_size > sizeof(post.payload)) {
+		fprintf(stderr, "hvbench: hvpart: unexpected guest message (type %#x, %u bytes)\n",
+			m->message_type, m->payload_size);
 		return -EIO;
 	}
-	post.payload_size = m.payload_size;
-	memcpy(post.payload, m.payload, m.payload_size);
+	post.payload_size = m->payload_size;
+	memcpy(post.payload, m->payload, m->payload_size);
 	return HVP_IOCTL(vm->part_fd, HVPART_HV_POST_MESSAGE, &post);
 }
 
-/* The responder thread: answers the guest's HvSignalEvent and HvPostMessage. */
+/* The responder thread: answers the guest's HvSignalEvent. */
 static void *hvp_responder(void *arg)
 {
 	struct bench_vm *vm = arg;
 	struct hvpart_hv_event ev = { .vp_index = 0, .sint = BENCH_SINT, .flag = BENCH_HV_FLAG };
-	struct pollfd pfd[3] = {
+	struct pollfd pfd[2] = {
 		{ .fd = vm->event_efd, .events = POLLIN },
-		{ .fd = vm->msg_fd, .events = POLLIN },
 		{ .fd = vm->stop_efd, .events = POLLIN },
 	};
 	uint64_t count;
 	int ret = 0;
 
 	while (!ret) {
-		if (poll(pfd, 3, -1) < 0) {
+		if (poll(pfd, 2, -1) < 0) {
 			if (errno != EINTR)
 				ret = -errno;
 			continue;
 		}
-		if (pfd[2].revents)
+		if (pfd[1].revents)
 			return NULL;
 		if (pfd[0].revents & POLLIN) {
 			if (read(vm->event_efd, &count, sizeof(count)) != sizeof(count))
@@ -342,9 +340,7 @@ static void *hvp_responder(void *arg)
 			else
 				ret = HVP_IOCTL(vm->part_fd, HVPART_HV_SIGNAL_EVENT, &ev);
 		}
-		if (!ret && (pfd[1].revents & POLLIN))
-			ret = hvp_answer_message(vm);
-		if (!ret && ((pfd[0].revents | pfd[1].revents) & (POLLERR | POLLHUP | POLLNVAL)))
+		if (!ret && (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)))
 			ret = -EIO;
 	}
 	fprintf(stderr, "hvbench: hvpart: responder: %s\n", strerror(-ret));
@@ -363,6 +359,7 @@ static int hvp_synic_setup(struct bench_vm *vm)
 		.connection_id = BENCH_HV_CONN_MSG,
 		.type = HVPART_HV_CONN_MESSAGE,
 		.eventfd = -1,
+		.flags = HVPART_HV_CONN_F_EXIT,
 	};
 	int ret;
 
@@ -379,10 +376,6 @@ static int hvp_synic_setup(struct bench_vm *vm)
 	vm->msg_fd = HVP_IOCTL(vm->part_fd, HVPART_HV_CONNECT, &msg);
 	if (vm->msg_fd < 0)
 		return vm->msg_fd;
-	if (fcntl(vm->msg_fd, F_SETFL, O_NONBLOCK)) {
-		perror("hvbench: hvpart: fcntl O_NONBLOCK");
-		return -errno;
-	}
 	vm->runner = pthread_self();
 	ret = -pthread_create(&vm->responder, NULL, hvp_responder, vm);
 	if (ret) {
@@ -507,6 +500,14 @@ static int hvp_vm_run(struct bench_vm *vm)
 			run->hypercall.result = BENCH_HV_STATUS_INVALID_HYPERCALL_CODE;
 			vm->user_hypercalls++;
 			continue;
+		case HVPART_EXIT_HV_MESSAGE: {
+			int ret = hvp_answer_message(vm, &run->hv_message);
+
+			if (ret)
+				return ret;
+			vm->user_hypercalls++;
+			continue;
+		}
 		default:
 			break;
 		}

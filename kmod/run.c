@@ -151,6 +151,11 @@ static int hvp_vp_user_exit_due(struct hvp_vp *vp)
 		vp->lapic.pending_eoi_exit = -1;
 		return HVP_TO_USER;
 	}
+	if (vp->hv.message_exit) {
+		vp->hv.message_exit = false;
+		run->exit_reason = HVPART_EXIT_HV_MESSAGE;
+		return HVP_TO_USER;
+	}
 	if (vp->hv.crash_exit) {
 		vp->hv.crash_exit = false;
 		run->exit_reason = HVPART_EXIT_HV_CRASH;

@@ -36,6 +36,7 @@ struct hvp_hv_conn {
 	struct hvp_partition *part;
 	u32 id;
 	u32 type;			/* HVPART_HV_CONN_* */
+	u32 flags;			/* HVPART_HV_CONN_F_* */
 	/* In-kernel owner (VMBus): called under RCU, must not sleep. */
 	const struct hvp_hv_conn_ops *ops;
 	void *priv;
@@ -60,6 +61,17 @@ u16 hvp_hv_post_to_connection(struct hvp_vp *vp, u32 conn_id, u32 type, u32 size
 		status = HV_STATUS_INVALID_PORT_ID;	/* not a message port (TLFS) */
 	} else if (c->ops) {
 		status = c->ops->post(c->priv, vp, type, size, payload);
+	} else if (c->flags & HVPART_HV_CONN_F_EXIT) {
+		/* To the poster's own RUN: the run loop exits after this call. */
+		struct hvpart_hv_guest_message *m = &vp->run->hv_message;
+
+		m->connection_id = conn_id;
+		m->vp_index = vp->index;
+		m->message_type = type;
+		m->payload_size = size;
+		memcpy(m->payload, payload, size);
+		memset(m->payload + size, 0, sizeof(m->payload) - size);
+		vp->hv.message_exit = true;
 	} else {
 		spin_lock(&c->lock);
 		if (c->count == HVP_HV_CONN_QUEUE_LEN) {
@@ -111,7 +123,7 @@ static ssize_t hvp_conn_read(struct file *file, char __user *buf, size_t len, lo
 	size_t done = 0;
 	int ret;
 
-	if (c->type != HVPART_HV_CONN_MESSAGE || len < rec)
+	if (c->type != HVPART_HV_CONN_MESSAGE || (c->flags & HVPART_HV_CONN_F_EXIT) || len < rec)
 		return -EINVAL;
 	for (;;) {
 		spin_lock(&c->lock);
@@ -242,8 +254,10 @@ int hvp_hv_connect_ioctl(struct hvp_partition *part, const void __user *uarg)
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (args.flags || args.rsvd || args.connection_id >= HVP_HV_CONN_ID_MAX ||
-	    !hvp_hv_has(part, HVPART_HV_F(SYNIC)))
+	if ((args.flags & ~HVPART_HV_CONN_F_EXIT) || args.rsvd ||
+	    args.connection_id >= HVP_HV_CONN_ID_MAX || !hvp_hv_has(part, HVPART_HV_F(SYNIC)))
+		return -EINVAL;
+	if ((args.flags & HVPART_HV_CONN_F_EXIT) && args.type != HVPART_HV_CONN_MESSAGE)
 		return -EINVAL;
 	if (args.type == HVPART_HV_CONN_MESSAGE ? args.eventfd != -1 :
 	    args.type != HVPART_HV_CONN_EVENT || args.eventfd < 0)
@@ -255,14 +269,15 @@ int hvp_hv_connect_ioctl(struct hvp_partition *part, const void __user *uarg)
 	c->part = part;
 	c->id = args.connection_id;
 	c->type = args.type;
+	c->flags = args.flags;
 	spin_lock_init(&c->lock);
 	init_waitqueue_head(&c->wq);
 	ret = -ENOMEM;
-	if (args.type == HVPART_HV_CONN_MESSAGE) {
+	if (args.type == HVPART_HV_CONN_MESSAGE && !(args.flags & HVPART_HV_CONN_F_EXIT)) {
 		c->ring = kvcalloc(HVP_HV_CONN_QUEUE_LEN, sizeof(*c->ring), GFP_KERNEL_ACCOUNT);
 		if (!c->ring)
 			goto err_free;
-	} else {
+	} else if (args.type == HVPART_HV_CONN_EVENT) {
 		c->eventfd = eventfd_ctx_fdget(args.eventfd);
 		if (IS_ERR(c->eventfd)) {
 			ret = PTR_ERR(c->eventfd);

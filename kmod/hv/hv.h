@@ -84,6 +84,7 @@ struct hvp_hv_vp {
 	u64 vp_assist_msr;
 	u64 runtime_tsc;		/* TSC cycles spent in guest mode */
 	bool crash_exit;		/* CRASH_CTL written: exit to userspace */
+	bool message_exit;		/* run->hv_message filled: exit to userspace */
 	struct hvp_synic synic;
 	struct hvp_stimer stimers[HV_SYNIC_STIMER_COUNT];
 };

@@ -31,6 +31,7 @@ static const char * const exit_reason_names[] = {
 	[HVPART_EXIT_INTR]		= "INTR",
 	[HVPART_EXIT_EOI]		= "EOI",
 	[HVPART_EXIT_HV_CRASH]		= "HV_CRASH",
+	[HVPART_EXIT_HV_MESSAGE]	= "HV_MESSAGE",
 };
 
 const char *exit_reason_str(uint32_t reason)

@@ -715,6 +715,60 @@ static void connection_fd(const void *arg __unused)
 	vm_free(vm);
 }
 
+/*
+ * HVPART_HV_CONN_F_EXIT: each post ends RUN with HVPART_EXIT_HV_MESSAGE
+ * carrying the message, the hypercall already completed with SUCCESS; the
+ * fd has nothing to read.
+ */
+static void message_exit(const void *arg __unused)
+{
+	struct hvp_vm *vm = synic_vm(SYNIC_FEATURES, 1, guest_server, NULL);
+	struct hvp_vp *vp = vm->vps[0];
+	struct hvpart_hv_connect c = {
+		.connection_id = CONN_MSG, .type = HVPART_HV_CONN_MESSAGE, .eventfd = -1,
+		.flags = HVPART_HV_CONN_F_EXIT,
+	};
+	struct hvpart_hv_guest_message m;
+	struct post_in in = { .connection_id = CONN_MSG, .message_type = 11, .payload_size = 24 };
+	struct ucall uc;
+	uint32_t i, k;
+	int fd;
+
+	fd = __vm_ioctl(vm, HVPART_HV_CONNECT, &c);
+	TEST_ASSERT(fd >= 0, "HV_CONNECT with F_EXIT: errno %d", errno);
+	server_start(vp);
+	for (i = 0; i < sizeof(in.payload); i++)
+		in.payload[i] = i * 3 + 1;
+	memset(&req, 0, sizeof(req));
+	req.control = HVCALL_POST_MESSAGE;
+	req.count = 3;
+	memcpy(req.input, &in, sizeof(in));
+	sync_global_to_guest(vm, req);
+	/* Three posts, three exits, each with the message. */
+	for (k = 0; k < 3; k++) {
+		vp_run(vp);
+		TEST_ASSERT_EXIT_REASON(vp, HVPART_EXIT_HV_MESSAGE);
+		m = vp->run->hv_message;
+		TEST_ASSERT(m.connection_id == CONN_MSG && m.vp_index == 0 &&
+			    m.message_type == 11 && m.payload_size == 24,
+			    "post %u: connection %#x vp %u type %u size %u", k, m.connection_id,
+			    m.vp_index, m.message_type, m.payload_size);
+		for (i = 0; i < 24; i++)
+			TEST_ASSERT(m.payload[i] == (uint8_t)(i * 3 + 1), "payload byte %u", i);
+		for (; i < sizeof(m.payload); i++)
+			TEST_ASSERT(!m.payload[i], "payload byte %u past the size not zero", i);
+	}
+	TEST_ASSERT(vp_run_ucall(vp, &uc) == UCALL_SYNC && uc.args[0] == 0x5e, "server call");
+	EXPECT_STATUS(uc.args[1], HV_STATUS_SUCCESS);
+	TEST_ASSERT(uc.args[2] == 3, "%lu posts succeeded, want 3", (unsigned long)uc.args[2]);
+	TEST_ASSERT(read(fd, &m, sizeof(m)) == -1 && errno == EINVAL, "read on an F_EXIT fd");
+
+	/* Unregistered again: the guest is told so, and RUN does not exit for it. */
+	close(fd);
+	EXPECT_STATUS(post(vp, CONN_MSG, 11, 0, 1, NULL), HV_STATUS_INVALID_CONNECTION_ID);
+	vm_free(vm);
+}
+
 /* ---- bad input to the ioctls ---------------------------------------------------------------- */
 
 static void connect_errors(const void *arg __unused)
@@ -737,6 +791,8 @@ static void connect_errors(const void *arg __unused)
 	BAD_CONNECT(c.connection_id = ~0U, EINVAL);
 	BAD_CONNECT(c.type = 2, EINVAL);
 	BAD_CONNECT(c.flags = 1, EINVAL);
+	BAD_CONNECT(c.flags = 2, EINVAL);
+	BAD_CONNECT((c.type = HVPART_HV_CONN_MESSAGE, c.eventfd = -1, c.flags = 3), EINVAL);
 	BAD_CONNECT(c.rsvd = 1, EINVAL);
 	BAD_CONNECT(c.eventfd = -1, EINVAL);
 	BAD_CONNECT(c.eventfd = null, EINVAL);
@@ -847,6 +903,7 @@ int main(void)
 		HVP_TEST(sint_auto_eoi),
 		HVP_TEST(pages_disabled),
 		HVP_TEST(events_both_ways),
+		HVP_TEST(message_exit),
 		HVP_TEST(guest_post_status),
 		HVP_TEST(connection_fd),
 		HVP_TEST(connect_errors),

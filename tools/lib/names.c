@@ -24,6 +24,7 @@ static const char *const exit_names[] = {
 	[HVPART_EXIT_INTR]		= "INTR",
 	[HVPART_EXIT_EOI]		= "EOI",
 	[HVPART_EXIT_HV_CRASH]		= "HV_CRASH",
+	[HVPART_EXIT_HV_MESSAGE]	= "HV_MESSAGE",
 };
 _Static_assert(ARRAY_SIZE(exit_names) == HVPART_EXIT_REASON_COUNT,
 	       "every exit reason of the uapi has a name here");

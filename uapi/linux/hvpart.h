@@ -330,12 +330,19 @@ struct hvpart_hv_event {
  * MESSAGE: each guest HvPostMessage to the id becomes one struct
  * hvpart_hv_guest_message to read() from the fd (poll()able; at most 256
  * are queued, then the guest gets HV_STATUS_INSUFFICIENT_BUFFERS).
+ * With HVPART_HV_CONN_F_EXIT (MESSAGE only) a guest HvPostMessage to the
+ * id instead ends the posting VP's RUN with HVPART_EXIT_HV_MESSAGE, the
+ * message in run->hv_message and the hypercall already completed with
+ * HV_STATUS_SUCCESS: the VMM can answer before it runs the VP again, with
+ * no thread to wake (read() on such a fd is EINVAL).
  * EVENT: each guest HvSignalEvent to the id signals @eventfd.
  * @type:  HVPART_HV_CONN_*
  * @eventfd: an eventfd for EVENT; must be -1 for MESSAGE
- * @flags, @rsvd: must be 0
+ * @flags: HVPART_HV_CONN_F_*; @rsvd: must be 0
  * Errors: EEXIST when the id is registered, ENOSPC past 4096 ids.
  */
+#define HVPART_HV_CONN_F_EXIT	(1U << 0)
+
 struct hvpart_hv_connect {
 	__u32 connection_id;
 	__u32 type;
@@ -591,6 +598,7 @@ enum hvpart_exit_reason {
 	HVPART_EXIT_INTR,		/* a signal or immediate_exit stopped RUN */
 	HVPART_EXIT_EOI,		/* guest EOI'd a level-triggered vector */
 	HVPART_EXIT_HV_CRASH,		/* guest reported a crash (Hyper-V MSRs) */
+	HVPART_EXIT_HV_MESSAGE,		/* HvPostMessage to an F_EXIT connection */
 	HVPART_EXIT_REASON_COUNT,
 };
 
@@ -636,6 +644,8 @@ enum hvpart_internal_error {
  * @hv_crash:       HVPART_EXIT_HV_CRASH: the guest's crash parameters
  *                  P0..P4 (on Linux: error code, guest OS id, RIP, RAX, RSP).
  *                  RUN again continues the guest.
+ * @hv_message:     HVPART_EXIT_HV_MESSAGE: what the guest posted to a
+ *                  connection registered with HVPART_HV_CONN_F_EXIT
  * @eoi:            HVPART_EXIT_EOI: the vector of a level-triggered interrupt
  *                  (HVPART_INTERRUPT with F_LEVEL) that the guest EOI'd, so
  *                  an emulated I/O APIC can clear Remote IRR.
@@ -682,6 +692,7 @@ struct hvpart_run {
 		struct {
 			__u64 params[5];
 		} hv_crash;
+		struct hvpart_hv_guest_message hv_message;
 		__u8 pad[256];
 	};
 };
