@@ -47,6 +47,18 @@ struct hvp_hv_conn {
 	struct hvpart_hv_guest_message *ring;
 };
 
+/* A guest's post as userspace sees it, the payload zero-filled past @size. */
+static void conn_message_fill(struct hvpart_hv_guest_message *m, struct hvp_vp *vp,
+			      u32 conn_id, u32 type, u32 size, const u8 *payload)
+{
+	m->connection_id = conn_id;
+	m->vp_index = vp->index;
+	m->message_type = type;
+	m->payload_size = size;
+	memcpy(m->payload, payload, size);
+	memset(m->payload + size, 0, sizeof(m->payload) - size);
+}
+
 u16 hvp_hv_post_to_connection(struct hvp_vp *vp, u32 conn_id, u32 type, u32 size,
 			      const u8 *payload)
 {
@@ -63,29 +75,15 @@ u16 hvp_hv_post_to_connection(struct hvp_vp *vp, u32 conn_id, u32 type, u32 size
 		status = c->ops->post(c->priv, vp, type, size, payload);
 	} else if (c->flags & HVPART_HV_CONN_F_EXIT) {
 		/* To the poster's own RUN: the run loop exits after this call. */
-		struct hvpart_hv_guest_message *m = &vp->run->hv_message;
-
-		m->connection_id = conn_id;
-		m->vp_index = vp->index;
-		m->message_type = type;
-		m->payload_size = size;
-		memcpy(m->payload, payload, size);
-		memset(m->payload + size, 0, sizeof(m->payload) - size);
+		conn_message_fill(&vp->run->hv_message, vp, conn_id, type, size, payload);
 		vp->hv.message_exit = true;
 	} else {
 		spin_lock(&c->lock);
 		if (c->count == HVP_HV_CONN_QUEUE_LEN) {
 			status = HV_STATUS_INSUFFICIENT_BUFFERS;
 		} else {
-			struct hvpart_hv_guest_message *m =
-				&c->ring[(c->head + c->count) % HVP_HV_CONN_QUEUE_LEN];
-
-			m->connection_id = conn_id;
-			m->vp_index = vp->index;
-			m->message_type = type;
-			m->payload_size = size;
-			memcpy(m->payload, payload, size);
-			memset(m->payload + size, 0, sizeof(m->payload) - size);
+			conn_message_fill(&c->ring[(c->head + c->count) % HVP_HV_CONN_QUEUE_LEN],
+					  vp, conn_id, type, size, payload);
 			c->count++;
 		}
 		spin_unlock(&c->lock);
