@@ -34,13 +34,18 @@ void hvp_vp_internal_error(struct hvp_vp *vp, u32 suberror)
 	run->internal.info2 = vp->exit.info2;
 }
 
-/* Move RIP past an instruction of @len bytes, as the CPU would. */
-void hvp_vp_advance_rip(struct hvp_vp *vp, unsigned int len)
+/* Move RIP past an instruction of @len bytes, as the CPU would in @mode. */
+void hvp_vp_advance_rip_in(struct hvp_vp *vp, unsigned int len, enum hvp_cpu_mode mode)
 {
 	vp->rip += len;
-	if (hvp_vp_cpu_mode(vp) != HVP_MODE_LONG64)
+	if (mode != HVP_MODE_LONG64)
 		vp->rip &= 0xffffffff;
 	hvp_ops.clear_interrupt_shadow(vp);
+}
+
+void hvp_vp_advance_rip(struct hvp_vp *vp, unsigned int len)
+{
+	hvp_vp_advance_rip_in(vp, len, hvp_vp_cpu_mode(vp));
 }
 
 /*
@@ -50,18 +55,18 @@ void hvp_vp_advance_rip(struct hvp_vp *vp, unsigned int len)
  */
 bool hvp_vp_skip_insn(struct hvp_vp *vp)
 {
-	unsigned int len = vp->exit.insn_len;
+	enum hvp_cpu_mode mode;
+	struct hvp_insn insn;
 
-	if (!len) {
-		struct hvp_insn insn;
-
-		if (hvp_vp_decode_at_rip(vp, &insn)) {
-			hvp_vp_internal_error(vp, HVPART_INTERNAL_EMULATION);
-			return false;
-		}
-		len = insn.len;
+	if (vp->exit.insn_len) {
+		hvp_vp_advance_rip(vp, vp->exit.insn_len);
+		return true;
 	}
-	hvp_vp_advance_rip(vp, len);
+	if (hvp_vp_decode_at_rip(vp, &insn, &mode)) {
+		hvp_vp_internal_error(vp, HVPART_INTERNAL_EMULATION);
+		return false;
+	}
+	hvp_vp_advance_rip_in(vp, insn.len, mode);
 	return true;
 }
 
@@ -112,12 +117,13 @@ static int hvp_handle_nothing(struct hvp_vp *vp)
 /* Length of the exiting instruction, decoding it when the CPU did not say. */
 static int hvp_exit_insn_len(struct hvp_vp *vp, unsigned int *len)
 {
+	enum hvp_cpu_mode mode;
 	struct hvp_insn insn;
 
 	*len = vp->exit.insn_len;
 	if (*len)
 		return 0;
-	if (hvp_vp_decode_at_rip(vp, &insn)) {
+	if (hvp_vp_decode_at_rip(vp, &insn, &mode)) {
 		hvp_vp_internal_error(vp, HVPART_INTERNAL_EMULATION);
 		return -EINVAL;
 	}
@@ -163,17 +169,20 @@ static void hvp_mmio_decode(struct hvp_vp *vp)
 	struct hvp_exit *e = &vp->exit;
 	struct hvp_insn insn;
 	unsigned int n = e->nr_insn_bytes;
+	enum hvp_cpu_mode mode;
 	u8 bytes[15];
 	u64 value;
 
-	if (n)
+	if (n) {
 		memcpy(bytes, e->insn_bytes, n);
-	else if (hvp_vp_fetch_insn(vp, bytes, &n))
+		mode = hvp_vp_cpu_mode(vp);
+	} else if (hvp_vp_fetch_insn(vp, bytes, &n, &mode)) {
 		return;
+	}
 	memcpy(run->memory.insn, bytes, n);
 	run->memory.insn_len = n;
 
-	if (hvp_insn_decode(bytes, n, hvp_vp_cpu_mode(vp), &insn) || !insn.mem)
+	if (hvp_insn_decode(bytes, n, mode, &insn) || !insn.mem)
 		return;
 
 	switch (insn.kind) {
@@ -185,7 +194,7 @@ static void hvp_mmio_decode(struct hvp_vp *vp)
 		run->memory.data = value;
 		run->memory.len = insn.op_size;
 		run->memory.flags |= HVPART_MEMORY_F_DECODED;
-		hvp_vp_advance_rip(vp, insn.len);
+		hvp_vp_advance_rip_in(vp, insn.len, mode);
 		break;
 	case HVP_INSN_MOV_LOAD:
 	case HVP_INSN_MOVZX:
@@ -327,13 +336,14 @@ static int hvp_handle_hypercall(struct hvp_vp *vp)
 /* Register operand of a MOV to/from CR or DR, from hardware or decoded. */
 static int hvp_mov_gpr(struct hvp_vp *vp, unsigned int *gpr)
 {
+	enum hvp_cpu_mode mode;
 	struct hvp_insn insn;
 
 	if (vp->exit.cr.gpr >= 0) {
 		*gpr = vp->exit.cr.gpr;
 		return 0;
 	}
-	if (hvp_vp_decode_at_rip(vp, &insn))
+	if (hvp_vp_decode_at_rip(vp, &insn, &mode))
 		return -EINVAL;
 	switch (insn.kind) {
 	case HVP_INSN_MOV_TO_CR:

@@ -176,6 +176,20 @@ struct hvp_vp_stats {
 	u64 tlb_flushes;
 };
 
+/*
+ * Kernel addresses of guest pages a VP read lately (slat/gpa_map.c): the
+ * page walk and instruction fetch on exits without decode assists read
+ * the same few pages over and over.
+ */
+#define HVP_PAGE_CACHE_SIZE	8
+struct hvp_page_cache {
+	u64 tlb_gen;			/* mem.tlb_gen the entries belong to */
+	struct {
+		u64 gfn;
+		void *va;		/* NULL: empty */
+	} e[HVP_PAGE_CACHE_SIZE];
+};
+
 struct hvp_vp {
 	struct hvp_partition *part;
 	u32 index;
@@ -216,6 +230,7 @@ struct hvp_vp {
 	enum hvp_pending pending;
 	struct hvp_insn pending_insn;
 	u32 pending_len;
+	struct hvp_page_cache page_cache;	/* under part->mem.lock */
 
 	struct hvp_vp_stats stats;
 	struct dentry *debugfs;
@@ -260,14 +275,15 @@ int hvp_vp_run(struct hvp_vp *vp);
 int hvp_exit_handle(struct hvp_vp *vp);
 bool hvp_vp_skip_insn(struct hvp_vp *vp);
 void hvp_vp_advance_rip(struct hvp_vp *vp, unsigned int len);
+void hvp_vp_advance_rip_in(struct hvp_vp *vp, unsigned int len, enum hvp_cpu_mode mode);
 int hvp_vp_complete_pending(struct hvp_vp *vp);
 void hvp_vp_internal_error(struct hvp_vp *vp, u32 suberror);
 
 /* insn.c: guest instruction fetch and mode */
 enum hvp_cpu_mode hvp_vp_cpu_mode(struct hvp_vp *vp);
-int hvp_vp_fetch_insn(struct hvp_vp *vp, u8 *buf, unsigned int *len);
-int hvp_vp_decode_at_rip(struct hvp_vp *vp, struct hvp_insn *insn);
-int hvp_vp_decode_exit_insn(struct hvp_vp *vp, struct hvp_insn *insn);
+int hvp_vp_fetch_insn(struct hvp_vp *vp, u8 *buf, unsigned int *len, enum hvp_cpu_mode *mode);
+int hvp_vp_decode_at_rip(struct hvp_vp *vp, struct hvp_insn *insn, enum hvp_cpu_mode *mode);
+int hvp_vp_decode_exit_insn(struct hvp_vp *vp, struct hvp_insn *insn, enum hvp_cpu_mode *mode);
 
 /* regs.c */
 void hvp_vp_reset_regs(struct hvp_vp *vp);
@@ -308,6 +324,9 @@ enum hvp_fault_result {
 int hvp_gpa_fault(struct hvp_vp *vp, u64 gpa, u32 access);
 int hvp_gpa_read(struct hvp_partition *part, u64 gpa, void *buf, unsigned int len);
 int hvp_gpa_write(struct hvp_partition *part, u64 gpa, const void *buf, unsigned int len);
+void hvp_vp_mem_lock(struct hvp_vp *vp);
+int hvp_vp_mem_read(struct hvp_vp *vp, u64 gpa, void *buf, unsigned int len);
+void hvp_vp_mem_unlock(struct hvp_vp *vp);
 int hvp_gpa_pin_pages(struct hvp_partition *part, const u64 *gfns, unsigned int n,
 		      struct page **pages);
 void hvp_gpa_unpin_pages(struct page **pages, unsigned int n);

@@ -32,14 +32,17 @@ enum hvp_cpu_mode hvp_vp_cpu_mode(struct hvp_vp *vp)
 
 static int hvp_walk_read(void *ctx, u64 gpa, void *buf, unsigned int len)
 {
-	return hvp_gpa_read(ctx, gpa, buf, len);
+	return hvp_vp_mem_read(ctx, gpa, buf, len);
 }
 
 /*
  * Copy up to 15 bytes at CS:RIP into @buf; *@len gets how many could be
- * read (fewer when the second page of an instruction is not accessible).
+ * read (fewer when the second page of an instruction is not accessible),
+ * *@mode the mode they decode in. One register read and one lock hold
+ * for the walk and the fetch: this runs on every exit without decode
+ * assists.
  */
-int hvp_vp_fetch_insn(struct hvp_vp *vp, u8 *buf, unsigned int *len)
+int hvp_vp_fetch_insn(struct hvp_vp *vp, u8 *buf, unsigned int *len, enum hvp_cpu_mode *mode)
 {
 	struct hvp_paging_state ps = { .maxphyaddr = hvp_gpa_bits() };
 	struct hvpart_sregs s;
@@ -54,42 +57,47 @@ int hvp_vp_fetch_insn(struct hvp_vp *vp, u8 *buf, unsigned int *len)
 	if (hvp_ops.get_cpl(vp) == 3)
 		access |= HVP_WALK_USER;
 
+	*mode = hvp_sregs_cpu_mode(&s, vp->rflags);
 	linear = s.cs.base + vp->rip;
-	if (hvp_sregs_cpu_mode(&s, vp->rflags) != HVP_MODE_LONG64)
+	if (*mode != HVP_MODE_LONG64)
 		linear &= 0xffffffff;
 
+	hvp_vp_mem_lock(vp);
 	while (done < 15) {
 		unsigned int n = min_t(unsigned int, 15 - done,
 				       PAGE_SIZE - offset_in_page(linear + done));
 		u64 gpa;
 
-		if (hvp_gva_to_gpa(&ps, linear + done, access, hvp_walk_read, vp->part, &gpa) ||
-		    hvp_gpa_read(vp->part, gpa, buf + done, n))
+		if (hvp_gva_to_gpa(&ps, linear + done, access, hvp_walk_read, vp, &gpa) ||
+		    hvp_vp_mem_read(vp, gpa, buf + done, n))
 			break;
 		done += n;
 	}
+	hvp_vp_mem_unlock(vp);
 	*len = done;
 	return done ? 0 : -EFAULT;
 }
 
-int hvp_vp_decode_at_rip(struct hvp_vp *vp, struct hvp_insn *insn)
+int hvp_vp_decode_at_rip(struct hvp_vp *vp, struct hvp_insn *insn, enum hvp_cpu_mode *mode)
 {
 	u8 bytes[15];
 	unsigned int n;
 	int ret;
 
-	ret = hvp_vp_fetch_insn(vp, bytes, &n);
+	ret = hvp_vp_fetch_insn(vp, bytes, &n, mode);
 	if (ret)
 		return ret;
-	return hvp_insn_decode(bytes, n, hvp_vp_cpu_mode(vp), insn);
+	return hvp_insn_decode(bytes, n, *mode, insn);
 }
 
 /* The exiting instruction: bytes from the hardware if it gave them. */
-int hvp_vp_decode_exit_insn(struct hvp_vp *vp, struct hvp_insn *insn)
+int hvp_vp_decode_exit_insn(struct hvp_vp *vp, struct hvp_insn *insn, enum hvp_cpu_mode *mode)
 {
 	const struct hvp_exit *e = &vp->exit;
 
-	if (e->nr_insn_bytes)
-		return hvp_insn_decode(e->insn_bytes, e->nr_insn_bytes, hvp_vp_cpu_mode(vp), insn);
-	return hvp_vp_decode_at_rip(vp, insn);
+	if (e->nr_insn_bytes) {
+		*mode = hvp_vp_cpu_mode(vp);
+		return hvp_insn_decode(e->insn_bytes, e->nr_insn_bytes, *mode, insn);
+	}
+	return hvp_vp_decode_at_rip(vp, insn, mode);
 }

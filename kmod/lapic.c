@@ -635,10 +635,11 @@ bool hvp_lapic_is_mmio(struct hvp_vp *vp, u64 gpa)
 int hvp_lapic_handle_mmio(struct hvp_vp *vp, u64 gpa, u32 access)
 {
 	u32 offset = gpa & 0xfff, reg = offset & ~0xfU, value = 0;
+	enum hvp_cpu_mode mode;
 	struct hvp_insn insn;
 	u64 data;
 
-	if (hvp_vp_decode_exit_insn(vp, &insn) || !insn.mem) {
+	if (hvp_vp_decode_exit_insn(vp, &insn, &mode) || !insn.mem) {
 		hvp_vp_internal_error(vp, HVPART_INTERNAL_EMULATION);
 		return HVP_TO_USER;
 	}
@@ -656,7 +657,7 @@ int hvp_lapic_handle_mmio(struct hvp_vp *vp, u64 gpa, u32 access)
 			return HVP_TO_USER;
 		}
 	}
-	hvp_vp_advance_rip(vp, insn.len);
+	hvp_vp_advance_rip_in(vp, insn.len, mode);
 	return HVP_RESUME;
 }
 

@@ -349,7 +349,8 @@ static u16 hvp_hcall_check(struct hvp_vp *vp, const struct hvp_hcall_desc *d,
  */
 int hvp_hv_hypercall(struct hvp_vp *vp)
 {
-	bool long_mode = hvp_vp_cpu_mode(vp) == HVP_MODE_LONG64;
+	enum hvp_cpu_mode mode = hvp_vp_cpu_mode(vp);
+	bool long_mode = mode == HVP_MODE_LONG64;
 	const struct hvp_hcall_desc *d;
 	struct hvp_hcall hc = {};
 	u64 control, result;
@@ -360,7 +361,7 @@ int hvp_hv_hypercall(struct hvp_vp *vp)
 	 * undefined (#UD), as the TLFS has it (and KVM does).
 	 */
 	if (!(vp->part->hv.hypercall_msr & HV_X64_MSR_HYPERCALL_ENABLE) ||
-	    hvp_vp_cpu_mode(vp) == HVP_MODE_REAL)
+	    mode == HVP_MODE_REAL)
 		return -ENOENT;
 
 	if (long_mode) {

@@ -452,6 +452,71 @@ int hvp_gpa_read(struct hvp_partition *part, u64 gpa, void *buf, unsigned int le
 	return gpa_copy(part, gpa, buf, len, false);
 }
 
+/*
+ * A burst of small reads on a VP's exit path (a guest page walk, then the
+ * instruction it leads to) takes the lock once, and the VP's page cache
+ * spares the region search and pin lookup for pages read before. Entries
+ * are valid while no range was unmapped since they were filled: an unmap
+ * bumps tlb_gen under this lock, before it unpins anything.
+ */
+void hvp_vp_mem_lock(struct hvp_vp *vp)
+{
+	struct hvp_gpa_map *mem = &vp->part->mem;
+	u64 gen;
+
+	mutex_lock(&mem->lock);
+	gen = atomic64_read(&mem->tlb_gen);
+	if (vp->page_cache.tlb_gen != gen) {
+		memset(vp->page_cache.e, 0, sizeof(vp->page_cache.e));
+		vp->page_cache.tlb_gen = gen;
+	}
+}
+
+void hvp_vp_mem_unlock(struct hvp_vp *vp)
+{
+	mutex_unlock(&vp->part->mem.lock);
+}
+
+static void *vp_page_va(struct hvp_vp *vp, u64 gfn)
+{
+	struct hvp_page_cache *pc = &vp->page_cache;
+	unsigned int slot = gfn % HVP_PAGE_CACHE_SIZE;
+	struct hvp_mem_region *r;
+	struct page *page;
+
+	if (pc->e[slot].va && pc->e[slot].gfn == gfn)
+		return pc->e[slot].va;
+	r = gfn >> (64 - PAGE_SHIFT) ? NULL : region_find(&vp->part->mem, gfn << PAGE_SHIFT);
+	if (!r)
+		return ERR_PTR(-EFAULT);
+	page = region_page(vp->part, r, gfn - (r->gpa >> PAGE_SHIFT));
+	if (IS_ERR(page))
+		return ERR_CAST(page);
+	/* Pinned user memory is always in the direct map on x86-64. */
+	pc->e[slot].gfn = gfn;
+	pc->e[slot].va = page_address(page);
+	return pc->e[slot].va;
+}
+
+/* As hvp_gpa_read(), between hvp_vp_mem_lock() and hvp_vp_mem_unlock(). */
+int hvp_vp_mem_read(struct hvp_vp *vp, u64 gpa, void *buf, unsigned int len)
+{
+	lockdep_assert_held(&vp->part->mem.lock);
+	while (len) {
+		unsigned int off = offset_in_page(gpa);
+		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - off);
+		void *va = vp_page_va(vp, gpa >> PAGE_SHIFT);
+
+		if (IS_ERR(va))
+			return PTR_ERR(va);
+		memcpy(buf, va + off, n);
+		gpa += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
 int hvp_gpa_write(struct hvp_partition *part, u64 gpa, const void *buf, unsigned int len)
 {
 	return gpa_copy(part, gpa, (void *)buf, len, true);

@@ -10,9 +10,15 @@
  * unmap_while_guest_reads: one VP reads the range in a loop on another
  *   thread; the host unmaps it mid-loop and then poisons the old memory.
  *   The VP must come out with a memory exit and must never see the poison.
+ * remap_code_redecoded: the guest runs a CPUID from the range; the host
+ *   maps other memory there holding a CPUID of another length. Where the
+ *   CPU gives no instruction length (SVM without nrip-save) the module
+ *   decodes it from guest memory through a per-VP cache of guest pages:
+ *   the new bytes must be the ones decoded, or RIP lands on a UD2.
  */
 #include <pthread.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -188,11 +194,52 @@ static void unmap_while_guest_reads(const void *arg __unused)
 	vm_free(vm);
 }
 
+/* CPUID with four redundant operand-size prefixes (6 bytes); RET. */
+static const uint8_t cpuid_long[] = { 0x66, 0x66, 0x66, 0x66, 0x0f, 0xa2, 0xc3 };
+/* CPUID (2 bytes); RET; and a UD2 where the long CPUID ended. */
+static const uint8_t cpuid_short[] = { 0x0f, 0xa2, 0xc3, 0x90, 0x90, 0x90, 0x0f, 0x0b };
+
+static void guest_call_range(void)
+{
+	uint32_t eax = 0, ebx, ecx = 0, edx;
+
+	asm volatile("call *%%rsi" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx)
+		     : "S"(RANGE_GPA) : "memory");
+}
+
+static void guest_cpuid_twice(void)
+{
+	guest_call_range();
+	GUEST_SYNC(1);
+	guest_call_range();
+	GUEST_DONE();
+}
+
+static void remap_code_redecoded(const void *arg __unused)
+{
+	uint8_t *a = range_alloc(), *b = range_alloc();
+	struct hvp_vp *vp;
+	struct hvp_vm *vm;
+
+	memcpy(a, cpuid_long, sizeof(cpuid_long));
+	memcpy(b, cpuid_short, sizeof(cpuid_short));
+	vm = vm_create();
+	vm_map(vm, RANGE_GPA, RANGE_SIZE, a, HVPART_MEM_READ | HVPART_MEM_EXEC);
+	vp = vm_vp_add(vm, 0, guest_cpuid_twice);
+	vp_run_expect_sync(vp, 1);
+
+	vm_unmap(vm, RANGE_GPA, RANGE_SIZE);
+	vm_map(vm, RANGE_GPA, RANGE_SIZE, b, HVPART_MEM_READ | HVPART_MEM_EXEC);
+	vp_run_expect_done(vp);
+	vm_free(vm);
+}
+
 int main(void)
 {
 	static const struct hvp_test tests[] = {
 		HVP_TEST(unmap_then_access_exits),
 		HVP_TEST(unmap_while_guest_reads),
+		HVP_TEST(remap_code_redecoded),
 	};
 
 	return tap_main(tests, ARRAY_SIZE(tests));
