@@ -311,6 +311,15 @@ static void svm_reinject_event(struct vmcb_control_area *ctl)
 	if (!(info & SVM_EXITINTINFO_VALID) || type == SVM_EXITINTINFO_TYPE_SOFT ||
 	    (type == SVM_EXITINTINFO_TYPE_EXEPT && (vector == X86_TRAP_BP || vector == X86_TRAP_OF)))
 		return;
+	/*
+	 * No exception has vector 2 or 32 and up: such an "exception" is an
+	 * NMI or interrupt that QEMU's SVM (7.2 and later) records with the
+	 * exception type. Injected back as an exception, VMRUN would fail.
+	 */
+	if (type == SVM_EXITINTINFO_TYPE_EXEPT && (vector == X86_TRAP_NMI || vector >= 32)) {
+		info &= ~(SVM_EXITINTINFO_TYPE_MASK | SVM_EXITINTINFO_VALID_ERR);
+		info |= vector == X86_TRAP_NMI ? SVM_EXITINTINFO_TYPE_NMI : SVM_EXITINTINFO_TYPE_INTR;
+	}
 	ctl->event_inj = info;
 	ctl->event_inj_err = ctl->exit_int_info_err;
 }
@@ -359,7 +368,9 @@ static void svm_restore_xcr0(struct hvp_vp *vp, bool switched)
  */
 static bool svm_guest_state_is_host(const struct vmcb *vmcb, u64 rip)
 {
-	return rip == (unsigned long)hvp_svm_vmrun_resume ||
+	/* The VMRUN itself when QEMU fails it before loading the guest. */
+	return rip == (unsigned long)hvp_svm_vmrun_insn ||
+	       rip == (unsigned long)hvp_svm_vmrun_resume ||
 	       (vmcb->save.idtr.base == svm_host_idt_base && vmcb->save.cr3 == __read_cr3());
 }
 
@@ -606,7 +617,8 @@ static void svm_decode_exit(struct svm_vp *svm)
 	/* Valid only for intercepted instructions; 0 otherwise. */
 	e->insn_len = (svm_nrips && ctl->next_rip) ? ctl->next_rip - svm->vp.rip : 0;
 
-	if (code == (u64)SVM_EXIT_ERR) {
+	/* QEMU 7.2 stores VMEXIT_INVALID zero-extended, as 0xffffffff. */
+	if (code == (u64)SVM_EXIT_ERR || code == (u32)SVM_EXIT_ERR) {
 		e->reason = HVP_EXIT_ENTRY_FAILED;
 		return;
 	}

@@ -97,6 +97,6 @@ extern const struct hvp_slat_format svm_npt_format;
 
 /* vmenter.S: VMLOAD guest, VMRUN, VMSAVE guest, VMLOAD host. */
 void hvp_svm_vmrun(u64 *gprs, phys_addr_t vmcb_pa, phys_addr_t host_save_pa);
-extern const char hvp_svm_vmrun_resume[];
+extern const char hvp_svm_vmrun_insn[], hvp_svm_vmrun_resume[];
 
 #endif /* HVP_SVM_H */

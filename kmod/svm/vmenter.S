@@ -75,6 +75,7 @@ SYM_FUNC_START(hvp_svm_vmrun)
 	/* Clears CPU buffers where the host asked for it (clobbers ZF). */
 	VM_CLEAR_CPU_BUFFERS
 
+SYM_INNER_LABEL(hvp_svm_vmrun_insn, SYM_L_GLOBAL)
 	vmrun	%rax
 	/* Where #VMEXIT resumes: the RIP VMRUN saves for the host. */
 SYM_INNER_LABEL(hvp_svm_vmrun_resume, SYM_L_GLOBAL)
