@@ -79,6 +79,14 @@ struct hvp_arch_ops {
 	bool (*interrupt_allowed)(struct hvp_vp *vp);
 	void (*inject_interrupt)(struct hvp_vp *vp, u8 vector);
 	void (*request_irq_window)(struct hvp_vp *vp, bool enable);
+	/*
+	 * An interrupt injected but not yet taken by the guest, which will
+	 * take it once RFLAGS.IF allows (SVM's V_IRQ); NULL where injection
+	 * always completes at entry. A halted VP with one is woken.
+	 */
+	bool (*injected_irq_pending)(struct hvp_vp *vp);
+	/* In the shadow of STI or MOV SS (no interrupt before the next insn). */
+	bool (*interrupt_shadow)(struct hvp_vp *vp);
 	/* CR8 / TPR[7:4] as the guest last set it. */
 	u8 (*get_tpr)(struct hvp_vp *vp);
 	void (*set_tpr)(struct hvp_vp *vp, u8 tpr);

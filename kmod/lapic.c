@@ -164,9 +164,37 @@ void hvp_lapic_inject(struct hvp_vp *vp)
 	hvp_ops.inject_interrupt(vp, vector);
 }
 
+/*
+ * STI; HLT with an interrupt due and the guest stopped between the two:
+ * the shadow holds the interrupt until HLT has executed, and HLT then
+ * wakes at once. Execute the HLT here, so the next entry delivers the
+ * interrupt after it, as the CPU would. Besides being cheaper than an
+ * interrupt window, this matters under QEMU's SVM, which ignores the
+ * VMCB's shadow at VMRUN and would open the window before the HLT,
+ * leaving the HLT to sleep with nothing pending. Called before the
+ * entry's atomic section (the fetch may sleep).
+ */
+void hvp_lapic_run_shadowed_hlt(struct hvp_vp *vp)
+{
+	enum hvp_cpu_mode mode;
+	unsigned int n;
+	u8 insn[15];
+
+	if (!hvp_ops.interrupt_shadow || vp->mp_state != HVPART_MP_RUNNABLE ||
+	    !(vp->rflags & X86_EFLAGS_IF) || !hvp_ops.interrupt_shadow(vp) ||
+	    lapic_pending_vector(vp) < 0)
+		return;
+	if (hvp_vp_fetch_insn(vp, insn, &n, &mode) || insn[0] != 0xf4)
+		return;
+	hvp_vp_advance_rip_in(vp, 1, mode);
+}
+
 bool hvp_lapic_has_wakeup(struct hvp_vp *vp)
 {
-	return (vp->rflags & X86_EFLAGS_IF) && lapic_pending_vector(vp) >= 0;
+	if (!(vp->rflags & X86_EFLAGS_IF))
+		return false;
+	return lapic_pending_vector(vp) >= 0 ||
+	       (hvp_ops.injected_irq_pending && hvp_ops.injected_irq_pending(vp));
 }
 
 void hvp_lapic_eoi(struct hvp_vp *vp)

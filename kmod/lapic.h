@@ -73,6 +73,7 @@ int hvp_lapic_deliver(struct hvp_partition *part, u32 dest, bool logical, u8 vec
 
 /* The run loop: what to inject, and whether a halted VP may wake. */
 void hvp_lapic_inject(struct hvp_vp *vp);
+void hvp_lapic_run_shadowed_hlt(struct hvp_vp *vp);
 bool hvp_lapic_has_wakeup(struct hvp_vp *vp);
 
 /* Make @vp notice new work: kick it out of guest mode or wake it. */

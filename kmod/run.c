@@ -182,6 +182,7 @@ static int hvp_vp_enter(struct hvp_vp *vp)
 
 	hvp_hv_vp_process(vp);
 	hvp_vp_update_mp_state(vp);
+	hvp_lapic_run_shadowed_hlt(vp);
 	if (vp->mp_state != HVPART_MP_RUNNABLE)
 		return hvp_vp_block(vp);
 

@@ -176,6 +176,7 @@ static int svm_vp_create(struct hvp_vp *vp)
 		return -ENOMEM;
 	svm->vmcb_pa = virt_to_phys(svm->vmcb);
 	svm->last_cpu = -1;
+	svm->virq_vector = -1;
 	svm_vmcb_init(svm);
 	return 0;
 }
@@ -247,29 +248,90 @@ static void svm_flush_guest_tlb(struct hvp_vp *vp)
 
 static bool svm_interrupt_allowed(struct hvp_vp *vp)
 {
-	const struct vmcb_control_area *ctl = &to_svm_vp(vp)->vmcb->control;
+	struct svm_vp *svm = to_svm_vp(vp);
+	const struct vmcb_control_area *ctl = &svm->vmcb->control;
 
 	return (vp->rflags & X86_EFLAGS_IF) && !(ctl->int_state & SVM_INTERRUPT_SHADOW_MASK) &&
-	       !(ctl->event_inj & SVM_EVTINJ_VALID);
+	       !(ctl->event_inj & SVM_EVTINJ_VALID) && svm->virq_vector < 0;
 }
 
+/*
+ * External interrupts go in as a virtual interrupt (V_IRQ, ignoring the
+ * TPR: the local APIC already checked priority), which the CPU takes at
+ * once since the core only injects when interrupt_allowed(). Not with
+ * EVENTINJ: QEMU's SVM leaves an EVENTINJ interrupt pending as an
+ * exception after VMRUN and can deliver it a second time (docs/lab.md).
+ * svm_virq_complete() sees whether it was taken.
+ */
 static void svm_inject_interrupt(struct hvp_vp *vp, u8 vector)
 {
-	struct vmcb_control_area *ctl = &to_svm_vp(vp)->vmcb->control;
+	struct svm_vp *svm = to_svm_vp(vp);
+	struct vmcb_control_area *ctl = &svm->vmcb->control;
 
-	ctl->event_inj = vector | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
+	ctl->int_vector = vector;
+	ctl->int_ctl &= ~V_INTR_PRIO_MASK;
+	ctl->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK | ((u32)(vector >> 4) << V_INTR_PRIO_SHIFT);
+	/* An interrupt window left armed would intercept this one. */
+	__clear_bit(INTERCEPT_VINTR, (unsigned long *)ctl->intercepts);
+	svm->virq_vector = vector;
+	svm_mark_dirty(svm, BIT(SVM_CLEAN_INTERCEPTS) | BIT(SVM_CLEAN_INTR));
+}
+
+/*
+ * QEMU's SVM can run guest instructions before it takes a V_IRQ injected
+ * with RFLAGS.IF set (it handles another interrupt request first), so a
+ * guest may reach CLI; STI; HLT with one still pending: HLT must wake.
+ */
+static bool svm_interrupt_shadow(struct hvp_vp *vp)
+{
+	return to_svm_vp(vp)->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
+}
+
+static bool svm_injected_irq_pending(struct hvp_vp *vp)
+{
+	return to_svm_vp(vp)->virq_vector >= 0;
+}
+
+/*
+ * After an exit: an injected V_IRQ the guest took is done; one whose
+ * delivery the exit interrupted (EXITINTINFO names it; QEMU calls it an
+ * exception) goes in again as V_IRQ, not through EVENTINJ; one not yet
+ * taken stays pending.
+ */
+static void svm_virq_complete(struct svm_vp *svm)
+{
+	struct vmcb_control_area *ctl = &svm->vmcb->control;
+	u32 info = ctl->exit_int_info;
+	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
+
+	if (svm->virq_vector < 0)
+		return;
+	if ((info & SVM_EXITINTINFO_VALID) &&
+	    (info & SVM_EXITINTINFO_VEC_MASK) == svm->virq_vector &&
+	    (type == SVM_EXITINTINFO_TYPE_INTR || type == SVM_EXITINTINFO_TYPE_EXEPT)) {
+		ctl->exit_int_info = 0;
+		svm_inject_interrupt(&svm->vp, svm->virq_vector);
+		return;
+	}
+	if (!(ctl->int_ctl & V_IRQ_MASK)) {
+		ctl->int_ctl &= ~(V_IGN_TPR_MASK | V_INTR_PRIO_MASK);
+		svm->virq_vector = -1;
+	}
 }
 
 /*
  * The interrupt window: a virtual interrupt (V_IRQ) that ignores the TPR
  * is pending, and taking it is intercepted (VINTR), so the guest exits as
- * soon as it could accept an interrupt (APM 15.21.4).
+ * soon as it could accept an interrupt (APM 15.21.4). Not while an
+ * injected V_IRQ is pending: its delivery is the next chance anyway.
  */
 static void svm_request_irq_window(struct hvp_vp *vp, bool enable)
 {
 	struct svm_vp *svm = to_svm_vp(vp);
 	struct vmcb_control_area *ctl = &svm->vmcb->control;
 
+	if (svm->virq_vector >= 0)
+		return;
 	if (enable) {
 		ctl->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK;
 		__set_bit(INTERCEPT_VINTR, (unsigned long *)ctl->intercepts);
@@ -439,6 +501,8 @@ static void svm_run(struct hvp_vp *vp)
 	guest_xsave = vp->cr4 & X86_CR4_OSXSAVE;
 	switch_xcr0 = guest_xsave && vp->xcr0 != hvp_host_xcr0;
 	vp->exit.injected = vmcb->control.event_inj;
+	if (svm->virq_vector >= 0)
+		vp->exit.injected = svm->virq_vector | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
 	svm_clgi();
 	if (switch_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vp->xcr0);
@@ -459,6 +523,7 @@ static void svm_run(struct hvp_vp *vp)
 		asm volatile("int $" __stringify(X86_TRAP_MC));
 
 	vp->exit.int_info = vmcb->control.exit_int_info;
+	svm_virq_complete(svm);
 	svm_reinject_event(&vmcb->control);
 	svm_decode_exit(svm);
 	if (unlikely(svm_guest_state_is_host(vmcb, vp->rip)))
@@ -665,6 +730,8 @@ const struct hvp_arch_ops hvp_svm_ops = {
 	.interrupt_allowed	= svm_interrupt_allowed,
 	.inject_interrupt	= svm_inject_interrupt,
 	.request_irq_window	= svm_request_irq_window,
+	.injected_irq_pending	= svm_injected_irq_pending,
+	.interrupt_shadow	= svm_interrupt_shadow,
 	.get_tpr		= svm_get_tpr,
 	.set_tpr		= svm_set_tpr,
 };

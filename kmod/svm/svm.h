@@ -40,6 +40,7 @@ struct svm_vp {
 	u32 asid;
 	u64 asid_gen;
 	bool flush_pending;	/* flush this VP's guest TLB at the next VMRUN */
+	int virq_vector;	/* interrupt injected as V_IRQ, not yet taken; -1: none */
 };
 
 /* Per-CPU state, valid while SVM is enabled on the CPU. */

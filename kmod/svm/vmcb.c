@@ -171,7 +171,9 @@ void svm_vmcb_reset(struct svm_vp *svm)
 	vmcb->save.sysenter_cs = vmcb->save.sysenter_esp = vmcb->save.sysenter_eip = 0;
 	vmcb->control.event_inj = 0;
 	vmcb->control.int_state = 0;
-	vmcb->control.int_ctl &= ~V_TPR_MASK;
+	vmcb->control.int_ctl &= ~(V_TPR_MASK | V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK);
+	__clear_bit(INTERCEPT_VINTR, (unsigned long *)vmcb->control.intercepts);
+	svm->virq_vector = -1;
 	svm->dirty = SVM_CLEAN_ALL;
 }
 
