@@ -380,7 +380,8 @@ static void svm_reinject_event(struct vmcb_control_area *ctl)
 	 */
 	if (type == SVM_EXITINTINFO_TYPE_EXEPT && (vector == X86_TRAP_NMI || vector >= 32)) {
 		info &= ~(SVM_EXITINTINFO_TYPE_MASK | SVM_EXITINTINFO_VALID_ERR);
-		info |= vector == X86_TRAP_NMI ? SVM_EXITINTINFO_TYPE_NMI : SVM_EXITINTINFO_TYPE_INTR;
+		info |= vector == X86_TRAP_NMI ? SVM_EXITINTINFO_TYPE_NMI :
+						 SVM_EXITINTINFO_TYPE_INTR;
 	}
 	ctl->event_inj = info;
 	ctl->event_inj_err = ctl->exit_int_info_err;
