@@ -295,6 +295,13 @@ static int hvp_handle_hlt(struct hvp_vp *vp)
 
 static int hvp_handle_shutdown(struct hvp_vp *vp)
 {
+	struct hvpart_sregs s;
+
+	/* What the guest died in, before the reset below erases it. */
+	hvp_ops.get_sregs(vp, &s);
+	hvp_vp_warn(vp, "triple fault: rsp %#llx rflags %#llx cr0 %#llx cr2 %#llx cr3 %#llx cr4 %#llx, in delivery %#x error %#x\n",
+		    vp->gprs[HVP_RSP], vp->rflags, s.cr0, s.cr2, s.cr3, s.cr4,
+		    vp->exit.int_info, vp->exit.int_info_err);
 	/* The hardware left the guest state undefined: back to reset. */
 	hvp_vp_reset_regs(vp);
 	vp->needs_reset = true;

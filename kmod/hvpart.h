@@ -112,6 +112,7 @@ struct hvp_exit {
 	 */
 	u32 injected;
 	u32 int_info;
+	u32 int_info_err;	/* its error code, when it has one */
 	union {
 		struct {
 			u16 port;

@@ -524,6 +524,7 @@ static void svm_run(struct hvp_vp *vp)
 		asm volatile("int $" __stringify(X86_TRAP_MC));
 
 	vp->exit.int_info = vmcb->control.exit_int_info;
+	vp->exit.int_info_err = vmcb->control.exit_int_info_err;
 	svm_virq_complete(svm);
 	svm_reinject_event(&vmcb->control);
 	svm_decode_exit(svm);

@@ -1072,6 +1072,8 @@ static void vmx_decode_exit(struct vmx_vp *vmx)
 	/* The CPU stores EFER.LMA into the "IA-32e mode guest" control (28.2). */
 	vmx_set_entry_ctls(vmx, vmcs_read32(VM_ENTRY_CONTROLS));
 	e->int_info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	e->int_info_err = (e->int_info & VECTORING_INFO_DELIVER_CODE_MASK) ?
+			  vmcs_read32(IDT_VECTORING_ERROR_CODE) : 0;
 	vmx_reinject_event();
 
 	if (basic < ARRAY_SIZE(vmx_exit_decoders) && vmx_exit_decoders[basic].reason)
