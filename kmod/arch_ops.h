@@ -49,6 +49,12 @@ struct hvp_arch_ops {
 
 	void (*get_sregs)(struct hvp_vp *vp, struct hvpart_sregs *sregs);
 	/*
+	 * Only what the CPU mode depends on, on every instruction-skipping
+	 * exit: CS (uapi attribute layout), CR0 and EFER of @sregs; the rest
+	 * is left alone.
+	 */
+	void (*get_mode_regs)(struct hvp_vp *vp, struct hvpart_sregs *sregs);
+	/*
 	 * @sregs passed hvp_sregs_check(); a backend refuses (-EINVAL) only
 	 * what its own VM-entry checks add to the architectural rules.
 	 */

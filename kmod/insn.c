@@ -26,7 +26,7 @@ enum hvp_cpu_mode hvp_vp_cpu_mode(struct hvp_vp *vp)
 {
 	struct hvpart_sregs s;
 
-	hvp_ops.get_sregs(vp, &s);
+	hvp_ops.get_mode_regs(vp, &s);
 	return hvp_sregs_cpu_mode(&s, vp->rflags);
 }
 

@@ -718,6 +718,7 @@ const struct hvp_arch_ops hvp_svm_ops = {
 	.vp_free		= svm_vp_free,
 	.vp_reset		= svm_vp_reset,
 	.get_sregs		= svm_get_sregs,
+	.get_mode_regs		= svm_get_mode_regs,
 	.set_sregs		= svm_set_sregs,
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,

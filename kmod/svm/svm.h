@@ -85,6 +85,7 @@ void svm_perm_maps_free(void);
 void svm_vmcb_init(struct svm_vp *svm);
 void svm_vmcb_reset(struct svm_vp *svm);
 void svm_get_sregs(struct hvp_vp *vp, struct hvpart_sregs *s);
+void svm_get_mode_regs(struct hvp_vp *vp, struct hvpart_sregs *s);
 int svm_set_sregs(struct hvp_vp *vp, const struct hvpart_sregs *s);
 int svm_get_msr(struct hvp_vp *vp, u32 index, u64 *value);
 int svm_set_msr(struct hvp_vp *vp, u32 index, u64 value);

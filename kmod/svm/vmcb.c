@@ -225,6 +225,15 @@ void svm_get_sregs(struct hvp_vp *vp, struct hvpart_sregs *s)
 	s->efer = save->efer & ~EFER_SVME;
 }
 
+void svm_get_mode_regs(struct hvp_vp *vp, struct hvpart_sregs *s)
+{
+	const struct vmcb_save_area *save = &to_svm_vp(vp)->vmcb->save;
+
+	svm_seg_get(&save->cs, &s->cs);
+	s->cr0 = save->cr0;
+	s->efer = save->efer & ~EFER_SVME;
+}
+
 int svm_set_sregs(struct hvp_vp *vp, const struct hvpart_sregs *s)
 {
 	struct svm_vp *svm = to_svm_vp(vp);

@@ -300,6 +300,19 @@ void vmx_get_sregs(struct hvp_vp *vp, struct hvpart_sregs *s)
 	s->cr8 = vmx->vapic[0x80] >> 4;
 }
 
+void vmx_get_mode_regs(struct hvp_vp *vp, struct hvpart_sregs *s)
+{
+	struct vmx_vp *vmx = to_vmx_vp(vp);
+	u64 cr0_mask;
+
+	vmx_vmcs_get(vmx);
+	vmx_seg_get(VMX_CS, &s->cs);
+	cr0_mask = vmcs_read(CR0_GUEST_HOST_MASK);
+	s->cr0 = (vmcs_read(GUEST_CR0) & ~cr0_mask) | (vmcs_read(CR0_READ_SHADOW) & cr0_mask);
+	s->efer = vmcs_read(GUEST_IA32_EFER);
+	vmx_vmcs_put(vmx);
+}
+
 static bool vmx_is_canonical(u64 va)
 {
 	return (u64)((s64)(va << 16) >> 16) == va;

@@ -1100,6 +1100,7 @@ const struct hvp_arch_ops hvp_vmx_ops = {
 	.vp_load		= vmx_vp_load,
 	.vp_put			= vmx_vp_put,
 	.get_sregs		= vmx_get_sregs,
+	.get_mode_regs		= vmx_get_mode_regs,
 	.set_sregs		= vmx_set_sregs,
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,

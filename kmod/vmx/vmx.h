@@ -92,6 +92,7 @@ void vmx_msr_bitmap_free(void);
 void vmx_vmcs_init(struct vmx_vp *vmx);
 void vmx_vmcs_reset(struct vmx_vp *vmx);
 void vmx_get_sregs(struct hvp_vp *vp, struct hvpart_sregs *s);
+void vmx_get_mode_regs(struct hvp_vp *vp, struct hvpart_sregs *s);
 int vmx_set_sregs(struct hvp_vp *vp, const struct hvpart_sregs *s);
 int vmx_get_msr(struct hvp_vp *vp, u32 index, u64 *value);
 int vmx_set_msr(struct hvp_vp *vp, u32 index, u64 value);
