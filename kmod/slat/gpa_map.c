@@ -407,6 +407,19 @@ out:
 	return ret;
 }
 
+/*
+ * The page behind @gpa, pinned if it was not yet; -EFAULT when no range
+ * maps it or, for @write, the range is read-only. Under mem->lock.
+ */
+static struct page *gpa_page(struct hvp_partition *part, u64 gpa, bool write)
+{
+	struct hvp_mem_region *r = region_find(&part->mem, gpa);
+
+	if (!r || (write && !(r->flags & HVPART_MEM_WRITE)))
+		return ERR_PTR(-EFAULT);
+	return region_page(part, r, (gpa - r->gpa) >> PAGE_SHIFT);
+}
+
 /* Copy to or from guest memory; -EFAULT when any byte is not mapped. */
 static int gpa_copy(struct hvp_partition *part, u64 gpa, void *buf, unsigned int len,
 		    bool write)
@@ -418,15 +431,9 @@ static int gpa_copy(struct hvp_partition *part, u64 gpa, void *buf, unsigned int
 	while (len) {
 		unsigned int off = offset_in_page(gpa);
 		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - off);
-		struct hvp_mem_region *r = region_find(mem, gpa);
-		struct page *page;
+		struct page *page = gpa_page(part, gpa, write);
 		void *va;
 
-		if (!r || (write && !(r->flags & HVPART_MEM_WRITE))) {
-			ret = -EFAULT;
-			break;
-		}
-		page = region_page(part, r, (gpa - r->gpa) >> PAGE_SHIFT);
 		if (IS_ERR(page)) {
 			ret = PTR_ERR(page);
 			break;
@@ -481,15 +488,11 @@ static void *vp_page_va(struct hvp_vp *vp, u64 gfn)
 {
 	struct hvp_page_cache *pc = &vp->page_cache;
 	unsigned int slot = gfn % HVP_PAGE_CACHE_SIZE;
-	struct hvp_mem_region *r;
 	struct page *page;
 
 	if (pc->e[slot].va && pc->e[slot].gfn == gfn)
 		return pc->e[slot].va;
-	r = gfn >> (64 - PAGE_SHIFT) ? NULL : region_find(&vp->part->mem, gfn << PAGE_SHIFT);
-	if (!r)
-		return ERR_PTR(-EFAULT);
-	page = region_page(vp->part, r, gfn - (r->gpa >> PAGE_SHIFT));
+	page = gpa_page(vp->part, gfn << PAGE_SHIFT, false);
 	if (IS_ERR(page))
 		return ERR_CAST(page);
 	/* Pinned user memory is always in the direct map on x86-64. */
@@ -537,16 +540,10 @@ int hvp_gpa_pin_pages(struct hvp_partition *part, const u64 *gfns, unsigned int 
 
 	mutex_lock(&mem->lock);
 	for (i = 0; i < n; i++) {
-		u64 gpa = gfns[i] << PAGE_SHIFT;
-		struct hvp_mem_region *r;
-		struct page *page;
+		/* A frame number whose address does not fit in 64 bits. */
+		struct page *page = gfns[i] >> (64 - PAGE_SHIFT) ? ERR_PTR(-EFAULT) :
+				    gpa_page(part, gfns[i] << PAGE_SHIFT, true);
 
-		r = gfns[i] >> (64 - PAGE_SHIFT) ? NULL : region_find(mem, gpa);
-		if (!r || !(r->flags & HVPART_MEM_WRITE)) {
-			ret = -EFAULT;
-			break;
-		}
-		page = region_page(part, r, (gpa - r->gpa) >> PAGE_SHIFT);
 		if (IS_ERR(page)) {
 			ret = PTR_ERR(page);
 			break;
