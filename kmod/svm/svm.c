@@ -449,14 +449,21 @@ static void svm_state_lost(struct hvp_vp *vp, const char *when)
 	int cpu;
 
 	vp->exit.reason = HVP_EXIT_STATE_LOST;
-	pr_warn_ratelimited("partition %u vp %u: VMCB guest state is the host's %s on CPU %d (last ran on CPU %d, exit %#x): rip %#llx rsp %#llx cr3 %#llx\n",
-			    vp->part->id, vp->index, when, smp_processor_id(), svm->last_cpu,
-			    svm->vmcb->control.exit_code, save->rip, save->rsp, save->cr3);
-	for_each_online_cpu(cpu) {
-		const struct vmcb *h = page_address(per_cpu_ptr(&svm_cpus, cpu)->hsave);
+	u64 hsave_msr;
 
-		pr_warn_ratelimited("  CPU %d VM_HSAVE_PA page: rip %#llx rsp %#llx cr3 %#llx\n",
-				    cpu, h->save.rip, h->save.rsp, h->save.cr3);
+	rdmsrl(MSR_VM_HSAVE_PA, hsave_msr);
+	pr_warn_ratelimited("partition %u vp %u: VMCB guest state is the host's %s on CPU %d (last ran on CPU %d, exit %#x info %#llx %#llx, int_info %#x): rip %#llx rsp %#llx cr3 %#llx; VMCB at %#llx, VM_HSAVE_PA %#llx\n",
+			    vp->part->id, vp->index, when, smp_processor_id(), svm->last_cpu,
+			    svm->vmcb->control.exit_code, svm->vmcb->control.exit_info_1,
+			    svm->vmcb->control.exit_info_2, svm->vmcb->control.exit_int_info,
+			    save->rip, save->rsp, save->cr3, (u64)svm->vmcb_pa, hsave_msr);
+	for_each_online_cpu(cpu) {
+		struct page *hp = per_cpu_ptr(&svm_cpus, cpu)->hsave;
+		const struct vmcb *h = page_address(hp);
+
+		pr_warn_ratelimited("  CPU %d VM_HSAVE_PA page %#llx: rip %#llx rsp %#llx cr3 %#llx\n",
+				    cpu, (u64)page_to_phys(hp), h->save.rip, h->save.rsp,
+				    h->save.cr3);
 	}
 }
 

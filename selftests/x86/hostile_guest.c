@@ -21,7 +21,9 @@
  * both partitions close, and a new partition still runs. The lab's
  * dmesg-clean step then checks that the host logged no warning.
  *
- * The seed is printed; HVP_SEED=<n> repeats a run.
+ * The seed is printed; HVP_SEED=<n> repeats a run. For hunting a fault
+ * (docs/lab.md): HVP_HOSTILE_OPS=<mask> limits A's operations (the
+ * HOSTILE_OP_* bits), HVP_HOSTILE_B_ONLY=1 runs B without A.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -82,6 +84,8 @@ static uint64_t scratch;		/* SCRATCH_PAGES pages the guest may aim MSRs at */
 static uint64_t mem_size;
 static uint64_t gpa_width;
 static uint64_t hostile_stop;
+/* Which kinds of operation A's VPs pick (HOSTILE_OP_*); all by default. */
+static uint64_t hostile_ops = ~0ULL;
 static struct hostile_stats stats[NR_HOSTILE_VPS];
 /* Each VP's own input page: the other VP's random bytes must not become a vector. */
 static uint64_t hc_pages[NR_HOSTILE_VPS][512] __attribute__((aligned(4096)));
@@ -413,6 +417,29 @@ static void hostile_recover(void)
 	wrmsr_safe(HV_X64_MSR_SCONTROL, HV_SYNIC_CONTROL_ENABLE);
 }
 
+/* HVP_HOSTILE_OPS bits: narrow A's operations down when hunting a fault. */
+#define HOSTILE_OP_HYPERCALL	0x01
+#define HOSTILE_OP_MSR		0x02
+#define HOSTILE_OP_APIC		0x04
+#define HOSTILE_OP_RECOVER	0x08
+#define HOSTILE_OP_HALT		0x10
+#define HOSTILE_OP_STI		0x20
+
+static uint64_t hostile_op_bit(uint64_t op)
+{
+	if (op < 35)
+		return HOSTILE_OP_HYPERCALL;
+	if (op < 70)
+		return HOSTILE_OP_MSR;
+	if (op < 88)
+		return HOSTILE_OP_APIC;
+	if (op < 92)
+		return HOSTILE_OP_RECOVER;
+	if (op < 94)
+		return HOSTILE_OP_HALT;
+	return HOSTILE_OP_STI;
+}
+
 static void guest_hostile(void)
 {
 	uint32_t me = my_vp() & 1;
@@ -426,6 +453,8 @@ static void guest_hostile(void)
 	while (!READ_ONCE(hostile_stop)) {
 		uint64_t op = xorshift(&s) % 100;
 
+		if (!(hostile_ops & hostile_op_bit(op)))
+			continue;
 		st->ops++;
 		if (op < 35)
 			hostile_hypercall(&s, st);
@@ -865,7 +894,7 @@ static void guest_after(void)
  * either partition triple-faulted (reported, with the trace); every other
  * failure fails the test here.
  */
-static bool hostile_round(unsigned int seconds)
+static bool hostile_round(unsigned int seconds, bool run_a)
 {
 	struct sigaction sa = { .sa_handler = noop_signal };
 	struct hostile_vp hv[NR_HOSTILE_VPS] = {};
@@ -893,6 +922,7 @@ static bool hostile_round(unsigned int seconds)
 	sync_global_to_guest(vm_a, seed);
 	sync_global_to_guest(vm_a, mem_size);
 	sync_global_to_guest(vm_a, gpa_width);
+	sync_global_to_guest(vm_a, hostile_ops);
 	for (i = 0; i < NR_HOSTILE_VPS; i++)
 		hv[i].vp = vm_vp_add(vm_a, i, guest_hostile);
 	for (i = 16; i < 32; i++)
@@ -924,17 +954,18 @@ static bool hostile_round(unsigned int seconds)
 
 	/* Go: both partitions and A's VMM for the bounded time. */
 	trace_start();
-	for (i = 0; i < NR_HOSTILE_VPS; i++)
+	for (i = 0; i < NR_HOSTILE_VPS && run_a; i++)
 		TEST_ASSERT(!pthread_create(&hv[i].thread, NULL, hostile_vp_fn, &hv[i]),
 			    "pthread_create");
-	TEST_ASSERT(!pthread_create(&ta, NULL, vmm_a_fn, &a), "pthread_create");
+	if (run_a)
+		TEST_ASSERT(!pthread_create(&ta, NULL, vmm_a_fn, &a), "pthread_create");
 	TEST_ASSERT(!pthread_create(&tb, NULL, vmm_b_fn, &b), "pthread_create");
 	sleep(seconds);
 	stopping = true;
 
 	/* B finishes its workload by itself; A is stopped from outside. */
 	TEST_ASSERT(!pthread_join(tb, NULL), "pthread_join B");
-	for (i = 0; i < NR_HOSTILE_VPS; i++) {
+	for (i = 0; i < NR_HOSTILE_VPS && run_a; i++) {
 		hv[i].vp->run->immediate_exit = 1;
 		while (pthread_tryjoin_np(hv[i].thread, NULL) == EBUSY) {
 			pthread_kill(hv[i].thread, SIGUSR1);
@@ -942,7 +973,7 @@ static bool hostile_round(unsigned int seconds)
 		}
 		TEST_ASSERT(!hv[i].error, "hostile VP %u: %s", i, hv[i].error);
 	}
-	TEST_ASSERT(!pthread_join(ta, NULL), "pthread_join A's VMM");
+	TEST_ASSERT(!run_a || !pthread_join(ta, NULL), "pthread_join A's VMM");
 	if (b.error || hv[0].shutdowns || hv[1].shutdowns)
 		trace_dump_shutdown();
 	trace_stop();
@@ -994,8 +1025,9 @@ static bool hostile_round(unsigned int seconds)
 	tap_diag("A's VMM: %lu posts, %lu signals, %lu interrupts (%lu refused); %lu guest "
 		 "messages read", (unsigned long)a.posts, (unsigned long)a.signals,
 		 (unsigned long)a.irqs, (unsigned long)a.refused, (unsigned long)a.guest_msgs);
-	for (i = 0; i < NR_HOSTILE_VPS; i++) {
-		TEST_ASSERT(st[i].ops > 100 && st[i].hypercalls && st[i].msr_ops,
+	for (i = 0; i < NR_HOSTILE_VPS && run_a; i++) {
+		TEST_ASSERT(hostile_ops != ~0ULL ||
+			    (st[i].ops > 100 && st[i].hypercalls && st[i].msr_ops),
 			    "hostile VP %u did next to nothing (%lu operations)", i,
 			    (unsigned long)st[i].ops);
 		/*
@@ -1056,6 +1088,7 @@ static void hostile_guest(const void *arg __unused)
 {
 	const char *env_s = getenv("HVP_HOSTILE_SECONDS"), *env_seed = getenv("HVP_SEED");
 	unsigned int seconds = env_s ? atoi(env_s) : 12;
+	bool run_a = !getenv("HVP_HOSTILE_B_ONLY");
 
 	/*
 	 * In the QEMU SVM lab, QEMU now and then overwrites a VMCB's guest
@@ -1072,7 +1105,14 @@ static void hostile_guest(const void *arg __unused)
 		       "the QEMU SVM lab corrupts partitions now and then (QEMU's double #VMEXIT "
 		       "and unexplained triple faults, docs/lab.md); HVP_HOSTILE_SVM=1 runs it");
 	seed = env_seed ? strtoull(env_seed, NULL, 0) : time_now_ns();
-	if (!hostile_round(seconds))
+	/* Diagnostics: A's kinds of operation, or B alone. */
+	if (getenv("HVP_HOSTILE_OPS"))
+		hostile_ops = strtoull(getenv("HVP_HOSTILE_OPS"), NULL, 0);
+	if (run_a && hostile_ops != ~0ULL)
+		tap_diag("A's operations limited to %#lx", (unsigned long)hostile_ops);
+	if (!run_a)
+		tap_diag("partition B alone (HVP_HOSTILE_B_ONLY)");
+	if (!hostile_round(seconds, run_a))
 		return;
 	/*
 	 * A guest triple fault that nothing here aimed at, or a VMCB holding
@@ -1084,7 +1124,7 @@ static void hostile_guest(const void *arg __unused)
 	tap_diag("a VP triple-faulted or lost its state: the lab's known intermittent failure "
 		 "(docs/lab.md); once more with another seed");
 	seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-	TEST_ASSERT(!hostile_round(seconds), "a VP triple-faulted or lost its state again");
+	TEST_ASSERT(!hostile_round(seconds, run_a), "a VP triple-faulted or lost its state again");
 }
 
 int main(void)
