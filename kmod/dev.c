@@ -31,6 +31,8 @@ static u64 hvp_cap_value(u32 cap)
 		return hvp_ops.hw_assists();
 	case HVPART_CAP_LAPIC:
 		return 1;
+	case HVPART_CAP_HYPERCALL_POLICY:
+		return BIT(HVPART_HYPERCALL_ACTION_COUNT) - 1;
 	case HVPART_CAP_HV_FEATURES:
 		return hvp_hv_supported_features();
 	default:

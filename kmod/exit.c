@@ -327,6 +327,14 @@ static int hvp_handle_hypercall(struct hvp_vp *vp)
 		}
 		return hvp_vp_skip_insn(vp) ? HVP_RESUME : HVP_TO_USER;
 	}
+	switch (vp->part->hypercall_action) {
+	case HVPART_HYPERCALL_RESULT:
+		vp->gprs[HVP_RAX] = vp->part->hypercall_result;
+		return hvp_vp_skip_insn(vp) ? HVP_RESUME : HVP_TO_USER;
+	case HVPART_HYPERCALL_UD:
+		hvp_vp_inject(vp, X86_TRAP_UD, false, 0);
+		return HVP_RESUME;
+	}
 	vp->stats.hypercall_exits++;
 	if (hvp_exit_insn_len(vp, &len))
 		return HVP_TO_USER;

@@ -54,6 +54,9 @@ struct hvp_partition {
 	struct hvp_gpa_map mem;
 	u64 flags;		/* HVPART_PARTITION_F_* */
 	u64 tsc_offset;		/* guest TSC = host TSC + tsc_offset */
+	/* HVPART_SET_HYPERCALL_POLICY; fixed once a VP exists. */
+	u32 hypercall_action;
+	u64 hypercall_result;
 	bool dead;		/* a broken invariant; ioctls fail with -EIO */
 	struct hvp_hv_partition hv;	/* the Hyper-V interface (hv/) */
 	struct hvp_vmbus *vmbus;	/* VMBus host (vmbus/), or NULL */

@@ -84,6 +84,33 @@ static int hvp_partition_interrupt(struct hvp_partition *part,
 				 irq.vector, delivery, irq.flags & HVPART_INTERRUPT_F_LEVEL);
 }
 
+static int hvp_partition_hypercall_policy(struct hvp_partition *part,
+					  const struct hvpart_hypercall_policy __user *uarg)
+{
+	struct hvpart_hypercall_policy pol;
+	unsigned int i;
+
+	if (copy_from_user(&pol, uarg, sizeof(pol)))
+		return -EFAULT;
+	if (pol.flags || pol.action >= HVPART_HYPERCALL_ACTION_COUNT ||
+	    (pol.result && pol.action != HVPART_HYPERCALL_RESULT))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(pol.rsvd); i++)
+		if (pol.rsvd[i])
+			return -EINVAL;
+
+	/* Before the first VP: no exit handler can read it half-written. */
+	mutex_lock(&part->lock);
+	if (part->nr_vps) {
+		mutex_unlock(&part->lock);
+		return -EBUSY;
+	}
+	part->hypercall_action = pol.action;
+	part->hypercall_result = pol.result;
+	mutex_unlock(&part->lock);
+	return 0;
+}
+
 static long hvp_partition_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hvp_partition *part = file->private_data;
@@ -119,6 +146,8 @@ static long hvp_partition_ioctl(struct file *file, unsigned int cmd, unsigned lo
 		return hvp_ic_kvp_ioctl(part, uarg);
 	case HVPART_VMBUS_STATUS:
 		return hvp_vmbus_status(part, uarg);
+	case HVPART_SET_HYPERCALL_POLICY:
+		return hvp_partition_hypercall_policy(part, uarg);
 	default:
 		return -ENOTTY;
 	}

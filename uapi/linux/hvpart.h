@@ -45,6 +45,7 @@ enum hvpart_cap {
 	HVPART_CAP_HW_ASSISTS,		/* enum hvpart_hw_assist bits in use */
 	HVPART_CAP_HV_FEATURES,		/* HVPART_HV_F_* the module offers */
 	HVPART_CAP_LAPIC,		/* bit 0: in-kernel local APIC per VP */
+	HVPART_CAP_HYPERCALL_POLICY,	/* bit N: hvpart_hypercall_action N */
 };
 
 enum hvpart_backend {
@@ -483,6 +484,38 @@ struct hvpart_vmbus_status {
 	__u64 heartbeat_age_ms;
 };
 
+/*
+ * What a guest hypercall (VMMCALL on SVM, VMCALL on VMX) at CPL 0 does
+ * when the kernel does not answer it itself: that is every hypercall while
+ * the Hyper-V interface is off (with it on, the kernel answers them all,
+ * as Hyper-V does). At CPL > 0 a hypercall raises #UD whatever the policy.
+ */
+enum hvpart_hypercall_action {
+	HVPART_HYPERCALL_EXIT,		/* default: HVPART_EXIT_HYPERCALL */
+	HVPART_HYPERCALL_RESULT,	/* RAX = @result, the guest continues */
+	HVPART_HYPERCALL_UD,		/* #UD, as a CPU with no hypervisor */
+	HVPART_HYPERCALL_ACTION_COUNT,
+};
+
+/**
+ * struct hvpart_hypercall_policy - argument of HVPART_SET_HYPERCALL_POLICY
+ *
+ * Allowed only before the partition's first VP is created (EBUSY after).
+ * A VMM that implements no hypercalls saves a round trip to userspace per
+ * call with RESULT (KVM answers the calls it does not know in the kernel
+ * the same way, with -KVM_ENOSYS).
+ * @action: enum hvpart_hypercall_action; another value fails with EINVAL
+ * @flags:  must be 0
+ * @result: what RESULT stores in RAX; must be 0 with the other actions
+ * @rsvd:   must be 0
+ */
+struct hvpart_hypercall_policy {
+	__u32 action;
+	__u32 flags;
+	__u64 result;
+	__u64 rsvd[2];
+};
+
 #define HVPART_MAP_GPA		_IOW(HVPART_IO, 0x10, struct hvpart_mem_map)
 #define HVPART_UNMAP_GPA	_IOW(HVPART_IO, 0x11, struct hvpart_mem_unmap)
 /* Returns a new VP fd (O_CLOEXEC). */
@@ -499,6 +532,7 @@ struct hvpart_vmbus_status {
 #define HVPART_VMBUS_SHUTDOWN	_IOW(HVPART_IO, 0x1a, struct hvpart_vmbus_shutdown)
 #define HVPART_VMBUS_KVP	_IOWR(HVPART_IO, 0x1b, struct hvpart_vmbus_kvp)
 #define HVPART_VMBUS_STATUS	_IOR(HVPART_IO, 0x1c, struct hvpart_vmbus_status)
+#define HVPART_SET_HYPERCALL_POLICY _IOW(HVPART_IO, 0x1d, struct hvpart_hypercall_policy)
 
 /* ------------------------------------------------------------------------ */
 /* VP fd                                                                     */
