@@ -117,6 +117,10 @@ report:
 	je	do_vmmcall
 	cmp	$BENCH_CMD_VMCALL, %rax
 	je	do_vmcall
+	cmp	$BENCH_CMD_VMMCALL_MAP, %rax
+	je	do_vmmcall_map
+	cmp	$BENCH_CMD_VMCALL_MAP, %rax
+	je	do_vmcall_map
 	cmp	$BENCH_CMD_PIO, %rax
 	je	do_pio
 	cmp	$BENCH_CMD_RDMSR, %rax
@@ -170,6 +174,30 @@ do_vmcall:
 	tsc_start
 1:	mov	$BENCH_HC_KVM_NR, %eax
 	mov	$BENCH_HC_HV_INPUT, %ecx
+	xor	%edx, %edx
+	xor	%r8d, %r8d
+	vmcall
+	dec	%r12
+	jnz	1b
+	tsc_end_report
+
+do_vmmcall_map:
+	tsc_start
+1:	mov	$BENCH_HC_MAP_GPA_RANGE, %eax
+	mov	$BENCH_HC_MAP_GPA, %ebx
+	mov	$1, %ecx
+	xor	%edx, %edx
+	xor	%r8d, %r8d
+	vmmcall
+	dec	%r12
+	jnz	1b
+	tsc_end_report
+
+do_vmcall_map:
+	tsc_start
+1:	mov	$BENCH_HC_MAP_GPA_RANGE, %eax
+	mov	$BENCH_HC_MAP_GPA, %ebx
+	mov	$1, %ecx
 	xor	%edx, %edx
 	xor	%r8d, %r8d
 	vmcall

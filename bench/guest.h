@@ -69,6 +69,14 @@
 #define BENCH_HC_KVM_NR		0xbe4c
 #define BENCH_HC_HV_INPUT	0xffff
 
+/*
+ * Hypercall-to-the-VMM row: KVM_HC_MAP_GPA_RANGE (RBX GPA, RCX pages, RDX
+ * attributes), the one call KVM hands to userspace (KVM_CAP_EXIT_HYPERCALL);
+ * hvpart hands every call to the VMM under its default policy.
+ */
+#define BENCH_HC_MAP_GPA_RANGE	12
+#define BENCH_HC_MAP_GPA	0x100000
+
 /* Hyper-V MSRs (TLFS) that turn hypercalls on, and the ID the guest gives. */
 #define BENCH_HV_MSR_GUEST_OS_ID	0x40000000
 #define BENCH_HV_MSR_HYPERCALL		0x40000001
@@ -151,6 +159,8 @@
 #define BENCH_CMD_HVPOST	12	/* count x HvPostMessage, wait for the host's message */
 #define BENCH_CMD_RING		13	/* count x packet into the VMBus ring, wait till read */
 #define BENCH_CMD_MEMCPY	14	/* count x memcpy of the same payload */
+#define BENCH_CMD_VMMCALL_MAP	15	/* count x VMMCALL MAP_GPA_RANGE (AMD) */
+#define BENCH_CMD_VMCALL_MAP	16	/* count x VMCALL MAP_GPA_RANGE (Intel) */
 
 /* Mailbox offsets, for guest.S. */
 #define BENCH_MB_CMD		0

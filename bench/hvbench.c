@@ -69,6 +69,7 @@ struct bench_ctx {
 	const struct vmm_ops *ops;
 	struct guest plain;	/* plain hardware: every row but one */
 	struct guest hv;	/* with the Hyper-V interface, made on first use */
+	struct guest usercall;	/* hypercalls handed to the VMM, made on first use */
 	struct guest synic;	/* with the SynIC and its responder, made on first use */
 	uint64_t mem_size;
 	FILE *out;
@@ -488,23 +489,39 @@ static int bench_rdmsr(struct bench_ctx *ctx, const struct bench_def *b, uint64_
 }
 
 /*
- * The unknown hypercall, VMMCALL (VMCALL on Intel) with RAX an unknown KVM
- * hypercall number and RCX an unknown Hyper-V call code. b->arg selects
- * the guest: plain hardware, or with the Hyper-V interface enabled (the
- * guest identifies itself and enables the hypercall page first). Checks
- * that the guest got the answer the row's label promises, and records how
- * many calls reached userspace.
+ * The hypercall rows, VMMCALL (VMCALL on Intel). b->arg selects the guest:
+ * plain hardware (RAX an unknown KVM hypercall number, RCX an unknown
+ * Hyper-V call code), with the Hyper-V interface enabled (the same call;
+ * the guest identifies itself and enables the hypercall page first), or
+ * with hypercalls handed to the VMM (KVM's MAP_GPA_RANGE, the call KVM can
+ * pass to userspace). Checks that the guest got the answer the row's label
+ * promises, and records how many calls reached userspace.
  */
 static int bench_hypercall(struct bench_ctx *ctx, const struct bench_def *b, uint64_t n,
 			   uint64_t cycles[MAX_PARTS])
 {
-	uint64_t cmd = cpu_is_intel() ? BENCH_CMD_VMCALL : BENCH_CMD_VMMCALL;
-	bool hv = b->arg & BENCH_VM_HYPERV;
-	struct guest *g = hv ? &ctx->hv : &ctx->plain;
+	bool intel = cpu_is_intel();
+	uint64_t cmd = intel ? BENCH_CMD_VMCALL : BENCH_CMD_VMMCALL;
+	bool hv = b->arg & BENCH_VM_HYPERV, user = b->arg & BENCH_VM_USER_HYPERCALLS;
+	struct guest *g = hv ? &ctx->hv : user ? &ctx->usercall : &ctx->plain;
 	uint64_t expect = hv ? BENCH_HV_STATUS_INVALID_HYPERCALL_CODE : ctx->ops->hypercall_result;
 	uint64_t before, unused;
 	int ret;
 
+	if (user) {
+		cmd = intel ? BENCH_CMD_VMCALL_MAP : BENCH_CMD_VMMCALL_MAP;
+		expect = ctx->ops->user_hypercall_result;
+	}
+	if (user && !g->vm) {
+		if (g->error)
+			return g->error;
+		ret = guest_create(ctx, g, BENCH_VM_USER_HYPERCALLS);
+		if (ret) {
+			guest_destroy(ctx, g);
+			g->error = ret;
+			return ret;
+		}
+	}
 	if (hv && !g->vm) {
 		if (g->error)
 			return g->error;
@@ -979,11 +996,19 @@ static const struct bench_def benches[] = {
 	  .parts = { { "cpuid", "CPUID exit, handled in the kernel" } } },
 	{ .id = "hypercall", .fn = bench_hypercall, .nparts = 1,
 	  .parts = { { "hypercall", "hypercall, unknown code, no Hyper-V interface: "
-				    "KVM in the kernel, hvpart in userspace" } },
+				    "in the kernel on both" } },
 	  .note = "Plain hardware on both (the same VM as the other exit rows). KVM answers "
-		  "an unknown hypercall number in the kernel with -KVM_ENOSYS; hvpart without "
-		  "the Hyper-V interface passes every hypercall to the VMM "
-		  "(HVPART_EXIT_HYPERCALL), which here answers HV_STATUS_INVALID_HYPERCALL_CODE.",
+		  "an unknown hypercall number in the kernel with -KVM_ENOSYS; hvpart's VMM "
+		  "asked for the same with HVPART_SET_HYPERCALL_POLICY (RESULT, RAX = "
+		  "HV_STATUS_INVALID_HYPERCALL_CODE). The round trip through the VMM is the "
+		  "hcuser row.",
+	  .check = "hypercalls that reached userspace" },
+	{ .id = "hcuser", .fn = bench_hypercall, .arg = BENCH_VM_USER_HYPERCALLS, .nparts = 1,
+	  .parts = { { "hcuser", "hypercall answered by the VMM in userspace" } },
+	  .note = "A third VM, plain hardware. The guest calls KVM_HC_MAP_GPA_RANGE, the one "
+		  "hypercall KVM hands to userspace (KVM_CAP_EXIT_HYPERCALL, KVM_EXIT_HYPERCALL); "
+		  "hvpart, under its default policy, hands every hypercall to the VMM "
+		  "(HVPART_EXIT_HYPERCALL). Each VMM answers in its run loop.",
 	  .check = "hypercalls that reached userspace" },
 	{ .id = "hvcall", .fn = bench_hypercall, .arg = BENCH_VM_HYPERV, .nparts = 1,
 	  .parts = { { "hvcall", "hypercall, unknown code, Hyper-V interface on: "
@@ -1248,6 +1273,7 @@ static int cmd_run(const struct run_opts *o)
 
 	guest_destroy(&ctx, &ctx.synic);
 	guest_destroy(&ctx, &ctx.hv);
+	guest_destroy(&ctx, &ctx.usercall);
 	guest_destroy(&ctx, &ctx.plain);
 	fclose(ctx.out);
 	if (failed)

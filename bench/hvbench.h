@@ -92,6 +92,8 @@ struct vmm_ops {
 
 	/* RAX the unknown hypercall leaves behind. */
 	uint64_t hypercall_result;
+	/* RAX the MAP_GPA_RANGE call leaves behind, answered by the VMM. */
+	uint64_t user_hypercall_result;
 };
 
 extern const struct vmm_ops vmm_kvm_ops;
@@ -99,6 +101,13 @@ extern const struct vmm_ops vmm_hvpart_ops;
 
 #define BENCH_VM_HYPERV		(1u << 0)
 #define BENCH_VM_SYNIC		(1u << 1)
+/*
+ * Hypercalls go to the VMM: hvpart's default policy (HVPART_EXIT_HYPERCALL
+ * for every call); KVM_CAP_EXIT_HYPERCALL for MAP_GPA_RANGE on KVM. Without
+ * it hvpart answers unknown hypercalls in the kernel, as KVM does
+ * (HVPART_SET_HYPERCALL_POLICY with RESULT).
+ */
+#define BENCH_VM_USER_HYPERCALLS	(1u << 2)
 
 /* TLFS hypercall status values the VMMs answer with. */
 #define BENCH_HV_STATUS_SUCCESS			0

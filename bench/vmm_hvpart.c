@@ -292,6 +292,26 @@ static int hvp_enable_hyperv(struct bench_vm *vm, bool synic)
 }
 
 /*
+ * Hypercalls the Hyper-V interface does not answer (all of them, in a VM
+ * without it) answered in the kernel with the VMM's answer, as KVM answers
+ * calls it does not know; the VM for the hypercall-to-the-VMM row keeps
+ * the default (every call exits).
+ */
+static int hvp_hypercalls_in_kernel(struct bench_vm *vm)
+{
+	struct hvpart_hypercall_policy pol = {
+		.action = HVPART_HYPERCALL_RESULT,
+		.result = BENCH_HV_STATUS_INVALID_HYPERCALL_CODE,
+	};
+
+	if (!(hvp_cap(HVPART_CAP_HYPERCALL_POLICY) & (1u << HVPART_HYPERCALL_RESULT))) {
+		fprintf(stderr, "hvbench: hvpart: no HVPART_SET_HYPERCALL_POLICY\n");
+		return -EOPNOTSUPP;
+	}
+	return HVP_IOCTL(vm->part_fd, HVPART_SET_HYPERCALL_POLICY, &pol);
+}
+
+/*
  * One guest HvPostMessage, handed over by RUN (HVPART_EXIT_HV_MESSAGE: the
  * connection has HVPART_HV_CONN_F_EXIT), answered with a message echoing
  * its payload before the VP runs again, as KVM's VMM answers in its run loop.
@@ -403,6 +423,11 @@ static int hvp_vm_create(void *low_mem, unsigned int flags, struct bench_vm **vm
 	/* Before the first VP, as the uapi requires. */
 	if (flags & BENCH_VM_HYPERV) {
 		ret = hvp_enable_hyperv(vm, flags & BENCH_VM_SYNIC);
+		if (ret)
+			goto err;
+	}
+	if (!(flags & BENCH_VM_USER_HYPERCALLS)) {
+		ret = hvp_hypercalls_in_kernel(vm);
 		if (ret)
 			goto err;
 	}
@@ -568,4 +593,5 @@ const struct vmm_ops vmm_hvpart_ops = {
 	.partition_prepare_vps	= hvp_partition_prepare_vps,
 	.vp_create		= hvp_vp_create,
 	.hypercall_result	= BENCH_HV_STATUS_INVALID_HYPERCALL_CODE,
+	.user_hypercall_result	= BENCH_HV_STATUS_INVALID_HYPERCALL_CODE,
 };

@@ -415,6 +415,16 @@ static int kvm_vm_create(void *low_mem, unsigned int flags, struct bench_vm **vm
 	ret = KVM_IOCTL(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &low);
 	if (ret)
 		goto err;
+	if (flags & BENCH_VM_USER_HYPERCALLS) {
+		struct kvm_enable_cap cap = {
+			.cap = KVM_CAP_EXIT_HYPERCALL,
+			.args = { 1ULL << KVM_HC_MAP_GPA_RANGE },
+		};
+
+		ret = KVM_IOCTL(vm->vm_fd, KVM_ENABLE_CAP, &cap);
+		if (ret)
+			goto err;
+	}
 	vm->vcpu_fd = kvm_vp_create(vm->vm_fd, 0);
 	ret = vm->vcpu_fd;
 	if (ret < 0)
@@ -546,6 +556,13 @@ static int kvm_vm_run(struct bench_vm *vm)
 			if (run->io.port == BENCH_PORT_CTRL)
 				return 0;
 		}
+		/* KVM_CAP_EXIT_HYPERCALL: MAP_GPA_RANGE handed to the VMM, which agrees. */
+		if (run->exit_reason == KVM_EXIT_HYPERCALL &&
+		    run->hypercall.nr == KVM_HC_MAP_GPA_RANGE) {
+			run->hypercall.ret = 0;
+			vm->user_hypercalls++;
+			continue;
+		}
 		/* SynIC MSR writes (SCONTROL, SIMP, SIEFP, EOM) tell the VMM. */
 		if (run->exit_reason == KVM_EXIT_HYPERV &&
 		    run->hyperv.type == KVM_EXIT_HYPERV_SYNIC)
@@ -633,4 +650,5 @@ const struct vmm_ops vmm_kvm_ops = {
 	.partition_prepare_vps	= kvm_partition_prepare_vps,
 	.vp_create		= kvm_vp_create,
 	.hypercall_result	= (uint64_t)-KVM_ENOSYS,
+	.user_hypercall_result	= 0,
 };
