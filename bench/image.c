@@ -64,11 +64,11 @@ static uint64_t descriptor(const struct bench_seg *s)
 	       (((limit >> 16) & 0xf) << 48) | (flags << 52) | (((s->base >> 24) & 0xff) << 56);
 }
 
-/* A present 64-bit interrupt gate at @vector to the guest's handler (SDM vol. 3, 6.14.1). */
-static void idt_gate(unsigned char *mem, unsigned int vector)
+/* A present 64-bit interrupt gate at @vector to @entry in the image (SDM vol. 3, 6.14.1). */
+static void idt_gate(unsigned char *mem, unsigned int vector, const unsigned char *entry)
 {
 	uint64_t *gate = (uint64_t *)(mem + BENCH_IDT_GPA) + 2 * vector;
-	uint64_t handler = BENCH_CODE_GPA + (uint64_t)(bench_guest_irq - bench_guest_start);
+	uint64_t handler = BENCH_CODE_GPA + (uint64_t)(entry - bench_guest_start);
 
 	gate[0] = (handler & 0xffff) | ((uint64_t)BENCH_SEL_CODE64 << 16) |
 		  ((uint64_t)(TYPE_INTR_GATE | 0x80) << 40) | (((handler >> 16) & 0xffff) << 48);
@@ -103,8 +103,9 @@ void bench_image_build(void *low_mem)
 	tss[102] = TSS_LIMIT + 1;
 
 	/* The interrupt rows' vectors; every other gate is not present. */
-	idt_gate(mem, BENCH_IPI_VECTOR);
-	idt_gate(mem, BENCH_SINT_VECTOR);
+	idt_gate(mem, BENCH_IPI_VECTOR, bench_guest_irq);
+	idt_gate(mem, BENCH_SINT_VECTOR, bench_guest_irq);
+	idt_gate(mem, BENCH_TIMER_VECTOR, bench_guest_timer_irq);
 
 	memcpy(mem + BENCH_CODE_GPA, bench_guest_start,
 	       (size_t)(bench_guest_end - bench_guest_start));
