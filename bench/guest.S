@@ -166,51 +166,28 @@ do_cpuid:
 	jnz	1b
 	tsc_end_report
 
+/* count x a hypercall instruction: RAX = nr, RBX = a0, RCX = a1, RDX = R8 = 0. */
+.macro	hypercall_loop insn, nr, a0, a1
+	tsc_start
+1:	mov	$\nr, %eax
+	mov	$\a0, %ebx
+	mov	$\a1, %ecx
+	xor	%edx, %edx
+	xor	%r8d, %r8d
+	\insn
+	dec	%r12
+	jnz	1b
+	tsc_end_report
+.endm
+
 do_vmmcall:
-	tsc_start
-1:	mov	$BENCH_HC_KVM_NR, %eax
-	mov	$BENCH_HC_HV_INPUT, %ecx
-	xor	%edx, %edx
-	xor	%r8d, %r8d
-	vmmcall
-	dec	%r12
-	jnz	1b
-	tsc_end_report
-
+	hypercall_loop vmmcall, BENCH_HC_KVM_NR, 0, BENCH_HC_HV_INPUT
 do_vmcall:
-	tsc_start
-1:	mov	$BENCH_HC_KVM_NR, %eax
-	mov	$BENCH_HC_HV_INPUT, %ecx
-	xor	%edx, %edx
-	xor	%r8d, %r8d
-	vmcall
-	dec	%r12
-	jnz	1b
-	tsc_end_report
-
+	hypercall_loop vmcall, BENCH_HC_KVM_NR, 0, BENCH_HC_HV_INPUT
 do_vmmcall_map:
-	tsc_start
-1:	mov	$BENCH_HC_MAP_GPA_RANGE, %eax
-	mov	$BENCH_HC_MAP_GPA, %ebx
-	mov	$1, %ecx
-	xor	%edx, %edx
-	xor	%r8d, %r8d
-	vmmcall
-	dec	%r12
-	jnz	1b
-	tsc_end_report
-
+	hypercall_loop vmmcall, BENCH_HC_MAP_GPA_RANGE, BENCH_HC_MAP_GPA, 1
 do_vmcall_map:
-	tsc_start
-1:	mov	$BENCH_HC_MAP_GPA_RANGE, %eax
-	mov	$BENCH_HC_MAP_GPA, %ebx
-	mov	$1, %ecx
-	xor	%edx, %edx
-	xor	%r8d, %r8d
-	vmcall
-	dec	%r12
-	jnz	1b
-	tsc_end_report
+	hypercall_loop vmcall, BENCH_HC_MAP_GPA_RANGE, BENCH_HC_MAP_GPA, 1
 
 do_pio:
 	tsc_start
