@@ -446,11 +446,10 @@ static void svm_state_lost(struct hvp_vp *vp, const char *when)
 {
 	struct svm_vp *svm = to_svm_vp(vp);
 	const struct vmcb_save_area *save = &svm->vmcb->save;
+	u64 hsave_msr;
 	int cpu;
 
 	vp->exit.reason = HVP_EXIT_STATE_LOST;
-	u64 hsave_msr;
-
 	rdmsrl(MSR_VM_HSAVE_PA, hsave_msr);
 	pr_warn_ratelimited("partition %u vp %u: VMCB guest state is the host's %s on CPU %d (last ran on CPU %d, exit %#x info %#llx %#llx, int_info %#x): rip %#llx rsp %#llx cr3 %#llx; VMCB at %#llx, VM_HSAVE_PA %#llx\n",
 			    vp->part->id, vp->index, when, smp_processor_id(), svm->last_cpu,

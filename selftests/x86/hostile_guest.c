@@ -417,7 +417,10 @@ static void hostile_recover(void)
 	wrmsr_safe(HV_X64_MSR_SCONTROL, HV_SYNIC_CONTROL_ENABLE);
 }
 
-/* HVP_HOSTILE_OPS bits: narrow A's operations down when hunting a fault. */
+/*
+ * What A's VPs do, by share of 100: the kinds are also the HVP_HOSTILE_OPS
+ * bits that narrow A's operations down when hunting a fault.
+ */
 #define HOSTILE_OP_HYPERCALL	0x01
 #define HOSTILE_OP_MSR		0x02
 #define HOSTILE_OP_APIC		0x04
@@ -425,7 +428,7 @@ static void hostile_recover(void)
 #define HOSTILE_OP_HALT		0x10
 #define HOSTILE_OP_STI		0x20
 
-static uint64_t hostile_op_bit(uint64_t op)
+static uint64_t hostile_op_kind(uint64_t op)
 {
 	if (op < 35)
 		return HOSTILE_OP_HYPERCALL;
@@ -451,25 +454,32 @@ static void guest_hostile(void)
 	wrmsr(HV_X64_MSR_SIMP, (scratch + me * 2 * 4096) | HV_SYNIC_SIMP_ENABLE);
 	wrmsr(HV_X64_MSR_SIEFP, (scratch + (me * 2 + 1) * 4096) | HV_SYNIC_SIEFP_ENABLE);
 	while (!READ_ONCE(hostile_stop)) {
-		uint64_t op = xorshift(&s) % 100;
+		uint64_t kind = hostile_op_kind(xorshift(&s) % 100);
 
-		if (!(hostile_ops & hostile_op_bit(op)))
+		if (!(hostile_ops & kind))
 			continue;
 		st->ops++;
-		if (op < 35)
+		switch (kind) {
+		case HOSTILE_OP_HYPERCALL:
 			hostile_hypercall(&s, st);
-		else if (op < 70)
+			break;
+		case HOSTILE_OP_MSR:
 			hostile_msr(&s, st);
-		else if (op < 88)
+			break;
+		case HOSTILE_OP_APIC:
 			hostile_apic(&s, st);
-		else if (op < 92)
+			break;
+		case HOSTILE_OP_RECOVER:
 			hostile_recover();
-		else if (op < 94) {
+			break;
+		case HOSTILE_OP_HALT:
 			hostile_recover();
 			safe_halt_cli();	/* the VMM's interrupts wake it */
-		}
-		else
+			break;
+		default:
 			sti_nop_cli();
+			break;
+		}
 	}
 	GUEST_DONE();
 }
