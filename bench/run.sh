@@ -55,12 +55,11 @@ install -m 755 "$HVBENCH" "$OUT/bin/hvbench"
 
 LAB_CPU=${LAB_CPU:-EPYC,+svm,+npt}
 LAB_SMP=${LAB_SMP:-2}
-# One host thread for both vCPUs (round-robin TCG). With a thread per vCPU,
-# QEMU 7.2's SVM emulation hung KVM's rounds in three of four full runs on
-# 2026-11-26 (host soft lockups, both CPUs, hvpart not loaded) and corrupts
-# hvpart partitions under load (docs/lab.md); round-robin showed neither.
-# Both hypervisors run under the same mode, so the ratios stay comparable;
-# rows with two busy vCPUs (the ring, the child boot) take longer on both.
+# Round-robin TCG, as in the test lab (tests/lab/qemu-svm.sh): with a
+# thread per vCPU KVM's rounds hung in three of four full runs on
+# 2026-11-26. Both hypervisors run under the same mode, so the ratios stay
+# comparable; rows with two busy vCPUs (the ring, the child boot) take
+# longer on both.
 LAB_ACCEL=${LAB_ACCEL:-tcg,thread=single}
 emulator="$(qemu-system-x86_64 --version | head -n 1), -accel $LAB_ACCEL -cpu $LAB_CPU -smp $LAB_SMP"
 append="hvlab.only=lab-tests/hvbench.sh hvbench.mode=$BENCH_MODE hvbench.emulator=${emulator// /_}"
