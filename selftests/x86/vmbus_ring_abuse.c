@@ -620,8 +620,14 @@ static void memory_bounded(const void *arg __unused)
 		    m[3].slab_kb - m[1].slab_kb);
 	TEST_ASSERT(m[3].vmalloc_kb - m[1].vmalloc_kb < 1024, "vmalloc grew %ld kB over two rounds",
 		    m[3].vmalloc_kb - m[1].vmalloc_kb);
-	TEST_ASSERT(m[1].free_kb - m[3].free_kb < 8192, "free memory fell %ld kB over two rounds",
-		    m[1].free_kb - m[3].free_kb);
+	/*
+	 * MemFree also moves with what the rest of the host frees late (a
+	 * round once read 33 MB above the one before it): a leak is a fall
+	 * in every round, so the smaller of the two falls must stay small.
+	 */
+	TEST_ASSERT(m[1].free_kb - m[2].free_kb < 4096 || m[2].free_kb - m[3].free_kb < 4096,
+		    "free memory fell %ld kB, then %ld kB, in two rounds",
+		    m[1].free_kb - m[2].free_kb, m[2].free_kb - m[3].free_kb);
 }
 
 int main(void)
