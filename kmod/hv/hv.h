@@ -43,6 +43,7 @@ struct hvp_hv_partition {
 	u64 tsc_scale;
 	bool tsc_valid;
 	u64 ref_base_ns;		/* otherwise: ktime at creation */
+	atomic64_t ref_last;		/* and the latest value handed out */
 	struct xarray conns;		/* connection id -> struct hvp_hv_conn */
 	unsigned int nr_conns;
 };

@@ -11,8 +11,12 @@
  * partition->tsc_offset), so offset is 0 and scale is 2^64 * 10^7 / TSC Hz.
  * That only holds while the host TSC ticks at a constant rate and agrees
  * across CPUs; otherwise the page says so with sequence 0 and the guest
- * falls back to the MSR, which then counts host monotonic time.
+ * falls back to the MSR, which then counts host monotonic time, held so
+ * that it never goes backwards: Hyper-V's reference counter is monotonic
+ * across all VPs, and a host clock read on another CPU can lag (or, on an
+ * emulated HPET, once jump ahead and come back).
  */
+#include <linux/atomic.h>
 #include <linux/math64.h>
 #include <linux/ktime.h>
 #include <asm/cpufeature.h>
@@ -37,6 +41,7 @@ void hvp_hv_ref_time_init(struct hvp_partition *part)
 	u64 tsc_hz = (u64)tsc_khz * 1000;
 
 	hv->ref_base_ns = ktime_get_ns();
+	atomic64_set(&hv->ref_last, 0);
 	/*
 	 * A constant-rate TSC that was not found unstable; a host that is
 	 * itself a guest gets a constant-rate TSC from its hypervisor.
@@ -48,6 +53,19 @@ void hvp_hv_ref_time_init(struct hvp_partition *part)
 							      tsc_hz) : 0;
 }
 
+/* Host monotonic time since creation, never less than a value handed out. */
+static u64 ref_time_host_clock(struct hvp_hv_partition *hv)
+{
+	s64 now = div_u64(ktime_get_ns() - hv->ref_base_ns, 100);
+	s64 last = atomic64_read(&hv->ref_last);
+
+	do {
+		if (now <= last)
+			return last;
+	} while (!atomic64_try_cmpxchg(&hv->ref_last, &last, now));
+	return now;
+}
+
 u64 hvp_hv_ref_time(struct hvp_vp *vp)
 {
 	struct hvp_hv_partition *hv = &vp->part->hv;
@@ -55,7 +73,7 @@ u64 hvp_hv_ref_time(struct hvp_vp *vp)
 
 	if (hv->tsc_valid && !hvp_ops.get_msr(vp, MSR_IA32_TSC, &tsc))
 		return mul_u64_u64_shr(tsc, hv->tsc_scale, 64);
-	return div_u64(ktime_get_ns() - hv->ref_base_ns, 100);
+	return ref_time_host_clock(hv);
 }
 
 /* The same, read from the host side: the partition's TSC offset. */
@@ -65,7 +83,7 @@ u64 hvp_hv_ref_time_partition(struct hvp_partition *part)
 
 	if (hv->tsc_valid)
 		return mul_u64_u64_shr(rdtsc() + part->tsc_offset, hv->tsc_scale, 64);
-	return div_u64(ktime_get_ns() - hv->ref_base_ns, 100);
+	return ref_time_host_clock(hv);
 }
 
 /* (Re)write the page the guest enabled. Caller holds hv->lock. */
