@@ -106,10 +106,16 @@ static unsigned int halt_poll_ns = 200000;
 module_param(halt_poll_ns, uint, 0644);
 MODULE_PARM_DESC(halt_poll_ns, "ns a halted VP polls for a wake-up before sleeping (0: never)");
 
-/* True when the VP became runnable while polling. */
+/*
+ * True when the VP became runnable while polling. The clock alone does not
+ * bound the loop: on a host whose TSC is unstable local_clock() counts
+ * jiffies, and a host whose timekeeping stalls would keep it polling for
+ * good. No pass of the loop takes less than a nanosecond, so at most
+ * @limit passes.
+ */
 static bool hvp_vp_halt_poll(struct hvp_vp *vp)
 {
-	unsigned int limit = READ_ONCE(halt_poll_ns);
+	unsigned int limit = READ_ONCE(halt_poll_ns), passes = 0;
 	u64 start;
 
 	if (!limit || vp->mp_state != HVPART_MP_HALTED)
@@ -122,7 +128,7 @@ static bool hvp_vp_halt_poll(struct hvp_vp *vp)
 			return true;
 		}
 		cpu_relax();
-	} while (!need_resched() && !signal_pending(current) &&
+	} while (!need_resched() && !signal_pending(current) && ++passes < limit &&
 		 local_clock() - start < limit);
 	return false;
 }
