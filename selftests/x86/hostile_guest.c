@@ -913,7 +913,7 @@ static bool hostile_round(unsigned int seconds, bool run_a)
 	pthread_t ta, tb;
 	struct hvp_vm *vm_a, *vm_b, *vm_c;
 	struct hostile_stats st[NR_HOSTILE_VPS];
-	uint64_t victim_irq[256], count, replies;
+	uint64_t victim_irq[256], count, replies, t0, t1;
 	int evfd_a, evfd_b, efd_a, efd_b;
 	bool triple_fault = false;
 	unsigned int i;
@@ -970,6 +970,7 @@ static bool hostile_round(unsigned int seconds, bool run_a)
 	if (run_a)
 		TEST_ASSERT(!pthread_create(&ta, NULL, vmm_a_fn, &a), "pthread_create");
 	TEST_ASSERT(!pthread_create(&tb, NULL, vmm_b_fn, &b), "pthread_create");
+	t0 = time_now_ns();
 	sleep(seconds);
 	stopping = true;
 
@@ -984,6 +985,7 @@ static bool hostile_round(unsigned int seconds, bool run_a)
 		TEST_ASSERT(!hv[i].error, "hostile VP %u: %s", i, hv[i].error);
 	}
 	TEST_ASSERT(!run_a || !pthread_join(ta, NULL), "pthread_join A's VMM");
+	t1 = time_now_ns();
 	if (b.error || hv[0].shutdowns || hv[1].shutdowns)
 		trace_dump_shutdown();
 	trace_stop();
@@ -1033,8 +1035,22 @@ static bool hostile_round(unsigned int seconds, bool run_a)
 			 (unsigned long)hv[i].exits[HVPART_EXIT_HV_CRASH],
 			 (unsigned long)hv[i].exits[HVPART_EXIT_EOI], (unsigned long)hv[i].shutdowns);
 	tap_diag("A's VMM: %lu posts, %lu signals, %lu interrupts (%lu refused); %lu guest "
-		 "messages read", (unsigned long)a.posts, (unsigned long)a.signals,
-		 (unsigned long)a.irqs, (unsigned long)a.refused, (unsigned long)a.guest_msgs);
+		 "messages read; %lu ms from start to all VPs stopped",
+		 (unsigned long)a.posts, (unsigned long)a.signals, (unsigned long)a.irqs,
+		 (unsigned long)a.refused, (unsigned long)a.guest_msgs,
+		 (unsigned long)((t1 - t0) / 1000000));
+	/* B's figures too before any verdict: a failure shows both partitions. */
+	sync_global_from_guest(vm_b, victim_irqs);
+	sync_global_from_guest(vm_b, victim_replies);
+	memcpy(victim_irq, victim_irqs, sizeof(victim_irq));
+	replies = victim_replies;
+	if (read(evfd_b, &count, sizeof(count)) != sizeof(count))
+		count = 0;
+	tap_diag("partition B: %lu chunks of %u steps checked, %lu LAPIC timer and %lu "
+		 "synthetic timer interrupts, %lu messages echoed of %lu posted, %lu events",
+		 (unsigned long)b.chunks, CHUNK, (unsigned long)victim_irq[TIMER_VEC],
+		 (unsigned long)victim_irq[STIMER_VEC], (unsigned long)b.echoed,
+		 (unsigned long)b.posted, (unsigned long)count);
 	for (i = 0; i < NR_HOSTILE_VPS && run_a; i++) {
 		TEST_ASSERT(hostile_ops != ~0ULL ||
 			    (st[i].ops > 100 && st[i].hypercalls && st[i].msr_ops),
@@ -1054,18 +1070,6 @@ static bool hostile_round(unsigned int seconds, bool run_a)
 	if (triple_fault)
 		goto close;
 
-	/* B: its results were checked as it went; its timers, events and messages. */
-	sync_global_from_guest(vm_b, victim_irqs);
-	sync_global_from_guest(vm_b, victim_replies);
-	memcpy(victim_irq, victim_irqs, sizeof(victim_irq));
-	replies = victim_replies;
-	if (read(evfd_b, &count, sizeof(count)) != sizeof(count))
-		count = 0;
-	tap_diag("partition B: %lu chunks of %u steps checked, %lu LAPIC timer and %lu "
-		 "synthetic timer interrupts, %lu messages echoed of %lu posted, %lu events",
-		 (unsigned long)b.chunks, CHUNK, (unsigned long)victim_irq[TIMER_VEC],
-		 (unsigned long)victim_irq[STIMER_VEC], (unsigned long)b.echoed,
-		 (unsigned long)b.posted, (unsigned long)count);
 	TEST_ASSERT(b.chunks > 10, "partition B made little progress: %lu chunks",
 		    (unsigned long)b.chunks);
 	TEST_ASSERT(victim_irq[TIMER_VEC] && victim_irq[STIMER_VEC],
@@ -1101,19 +1105,19 @@ static void hostile_guest(const void *arg __unused)
 	bool run_a = !getenv("HVP_HOSTILE_B_ONLY");
 
 	/*
-	 * In the QEMU SVM lab, QEMU now and then overwrites a VMCB's guest
-	 * state with the host's (docs/lab.md): hvpart refuses to enter it
-	 * (GUEST_STATE_LOST), and a round hit by it runs once more. But the
-	 * lab also shows triple faults at guest addresses in both partitions
-	 * that the check does not catch, often enough to fail the test after
-	 * its reruns (a clean-clone CI run, 2026-11-26 04:18 UTC). Until that
-	 * is explained the test runs there only with HVP_HOSTILE_SVM=1; the
-	 * Bochs lab (VMX) runs it every time.
+	 * QEMU 7.2's SVM emulation updates a vCPU's pending-interrupt bits
+	 * without the lock its timer thread takes to set them, so at this
+	 * test's exit rate the lab host now and then loses its own timer
+	 * interrupt; once both of its CPUs have, the lab host's clock stops
+	 * and the lab hangs; the race is in QEMU's VMRUN and #VMEXIT, which
+	 * any hypervisor in that lab goes through (docs/lab.md). So in
+	 * the QEMU lab the test runs only with HVP_HOSTILE_SVM=1; the Bochs
+	 * lab (VMX) runs it every time.
 	 */
 	__TEST_REQUIRE(!getenv("HVLAB") || getenv("HVP_HOSTILE_SVM") ||
 		       hvp_check_cap(-1, HVPART_CAP_BACKEND) != HVPART_BACKEND_SVM,
-		       "the QEMU SVM lab corrupts partitions now and then (QEMU's double #VMEXIT "
-		       "and unexplained triple faults, docs/lab.md); HVP_HOSTILE_SVM=1 runs it");
+		       "QEMU 7.2 loses the lab host's timer interrupts at this exit rate and the "
+		       "lab hangs (docs/lab.md); HVP_HOSTILE_SVM=1 runs it");
 	seed = env_seed ? strtoull(env_seed, NULL, 0) : time_now_ns();
 	/* Diagnostics: A's kinds of operation, or B alone. */
 	if (getenv("HVP_HOSTILE_OPS"))
