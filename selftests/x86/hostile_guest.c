@@ -1104,20 +1104,6 @@ static void hostile_guest(const void *arg __unused)
 	unsigned int seconds = env_s ? atoi(env_s) : 12;
 	bool run_a = !getenv("HVP_HOSTILE_B_ONLY");
 
-	/*
-	 * QEMU 7.2's SVM emulation updates a vCPU's pending-interrupt bits
-	 * without the lock its timer thread takes to set them, so at this
-	 * test's exit rate the lab host now and then loses its own timer
-	 * interrupt; once both of its CPUs have, the lab host's clock stops
-	 * and the lab hangs; the race is in QEMU's VMRUN and #VMEXIT, which
-	 * any hypervisor in that lab goes through (docs/lab.md). So in
-	 * the QEMU lab the test runs only with HVP_HOSTILE_SVM=1; the Bochs
-	 * lab (VMX) runs it every time.
-	 */
-	__TEST_REQUIRE(!getenv("HVLAB") || getenv("HVP_HOSTILE_SVM") ||
-		       hvp_check_cap(-1, HVPART_CAP_BACKEND) != HVPART_BACKEND_SVM,
-		       "QEMU 7.2 loses the lab host's timer interrupts at this exit rate and the "
-		       "lab hangs (docs/lab.md); HVP_HOSTILE_SVM=1 runs it");
 	seed = env_seed ? strtoull(env_seed, NULL, 0) : time_now_ns();
 	/* Diagnostics: A's kinds of operation, or B alone. */
 	if (getenv("HVP_HOSTILE_OPS"))
