@@ -7,13 +7,14 @@
 #   make selftests   static test binaries in selftests/out/
 #   make tools       libhvpart, hvctl and its test kernels (tools/out/)
 #   make unit        host-side unit tests (TAP), including tools' (no module)
+#   make dkms-check  hvpart.ko built by dkms from the shipped dkms.conf (TAP)
 #   make demo        the demo: in the QEMU lab, a Linux child partition boots,
 #                    works on 2 VPs, talks KVP, and is shut down (README.md)
 #   make lab         modules + selftests, then the QEMU SVM lab (tests/lab/)
 #   make lab-vmx     modules + selftests, then the Bochs VMX lab (tests/lab/)
 #   make bench       modules + bench/, then KVM vs hvpart in one QEMU lab boot,
 #                    one table (docs/BENCHMARKS.md); BENCH_MODE=short is quick
-#   make check       unit + both labs + short bench; last line 'N passed, N failed'
+#   make check       unit + dkms-check + both labs + short bench; last line 'N passed, N failed'
 #   make clean
 #
 # KDIR is the kernel build tree to compile against. Normally that of the
@@ -35,7 +36,7 @@ endif
 KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
-.PHONY: all modules selftests tools unit demo lab lab-vmx bench check clean kdir-check
+.PHONY: all modules selftests tools unit dkms-check demo lab lab-vmx bench check clean kdir-check
 
 all: modules
 
@@ -57,6 +58,10 @@ tools:
 # Both halves run even when one fails; each prints its own TAP.
 unit:
 	@rc=0; $(MAKE) -C tests/unit run || rc=1; $(MAKE) -C tools check || rc=1; exit $$rc
+
+# In a scratch dkms tree: /usr/src and the system's dkms tree stay as they are.
+dkms-check: kdir-check
+	tests/dkms-check.sh $(KVER)
 
 # modules and selftests may build in parallel; the lab needs both.
 lab: modules selftests tools
@@ -85,11 +90,12 @@ check:
 	@rm -rf build/check
 	@mkdir -p build/check
 	@tests/lab/tap-run.sh build/check/unit.tap unit $(MAKE) unit
+	@tests/lab/tap-run.sh build/check/dkms.tap dkms $(MAKE) dkms-check
 	@tests/lab/tap-run.sh build/check/lab.tap lab $(MAKE) lab
 	@tests/lab/tap-run.sh build/check/lab-vmx.tap lab-vmx $(MAKE) lab-vmx
 	@tests/lab/tap-run.sh build/check/bench.tap bench $(MAKE) bench BENCH_MODE=short \
 		LAB_OUT=$(CURDIR)/build/check/bench
-	@tests/lab/tap-summary.sh build/check/unit.tap build/check/lab.tap \
+	@tests/lab/tap-summary.sh build/check/unit.tap build/check/dkms.tap build/check/lab.tap \
 		build/check/lab-vmx.tap build/check/bench.tap \
 		>build/check/summary.txt; rc=$$?; cat build/check/summary.txt; exit $$rc
 
