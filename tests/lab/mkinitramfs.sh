@@ -15,7 +15,7 @@
 #                              uncompressed (busybox insmod does not inflate),
 #                              plus KVM-MODULE.order: load order, deps first
 #   /selftests/                every executable in selftests/out/
-#   /lab-tests/                every tests/lab/tests/*.sh
+#   /lab-tests/                every tests/lab/tests/*.sh, and lib/ they source
 #   /bin/hvctl, /lib/hvctl/    tools/out/hvctl (static) and the test kernels
 #                              tools/out/testkernel.{elf,bin}, if built; then
 #                              also the lab's own kernel as /lib/hvctl/vmlinuz
@@ -198,6 +198,11 @@ if [ -d "$LAB_TESTS_DIR" ]; then
 		install -m 755 "$t" "$STAGE/lab-tests/"
 		nlabtests=$((nlabtests + 1))
 	done
+	# What they source: not run as tests (the lab runs /lab-tests/*.sh).
+	if [ -d "$LAB_TESTS_DIR/lib" ]; then
+		mkdir -p "$STAGE/lab-tests/lib"
+		install -m 644 "$LAB_TESTS_DIR"/lib/*.sh "$STAGE/lab-tests/lib/"
+	fi
 fi
 
 # hvctl and its test kernels (`make -C tools`), for the lab tests that run

@@ -25,30 +25,10 @@ N=200000	# numbers each VP hashes (child.work_n)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-for f in "$HVCTL" "$KERNEL" "$INITRD"; do
-	if [ ! -e "$f" ]; then
-		echo "SKIP: $f is not in the initramfs (make -C tools, mkinitramfs.sh)"
-		exit 4
-	fi
-done
-emulator=$(sed -n 's/.*hvlab\.emulator=\([^ ]*\).*/\1/p' /proc/cmdline)
-step_timeout=$(sed -n 's/.*hvlab\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
-if [ "$emulator" = bochs ] && [ "${step_timeout:-120}" -lt 600 ]; then
-	echo "SKIP: Linux children under Bochs need hvlab.timeout=600 or more (it is ${step_timeout:-120})"
-	exit 4
-fi
-
-n=0
-failed=0
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-	fi
-}
+# shellcheck source=tests/lab/tests/lib/labtest.sh
+. "$(dirname "$0")/lib/labtest.sh"
+need_files "$HVCTL" "$KERNEL" "$INITRD"
+need_time_for_linux_child
 say() { echo "# $*"; }
 # show FILE PREFIX: a file as comments.
 show() { sed "s/^/# $2/" "$1"; }

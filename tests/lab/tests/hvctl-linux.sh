@@ -24,37 +24,10 @@ INITRD=${CHILD_INITRD:-/lib/hvctl/child.cpio.gz}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-for f in "$HVCTL" "$KERNEL" "$INITRD"; do
-	if [ ! -e "$f" ]; then
-		echo "SKIP: $f is not in the initramfs (make -C tools, mkinitramfs.sh)"
-		exit 4
-	fi
-done
-
-# Bochs (the VMX lab, which says so on the kernel line) emulates about 50
-# times slower than QEMU's TCG: one Linux child takes about 130 s to boot
-# and power off there, more than the default step timeout. Run it under
-# Bochs only when the timeout was raised (LAB_APPEND=hvlab.timeout=600
-# make lab-vmx); the QEMU lab always runs it.
-emulator=$(sed -n 's/.*hvlab\.emulator=\([^ ]*\).*/\1/p' /proc/cmdline)
-step_timeout=$(sed -n 's/.*hvlab\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
-if [ "$emulator" = bochs ] && [ "${step_timeout:-120}" -lt 600 ]; then
-	echo "SKIP: Linux children under Bochs need hvlab.timeout=600 or more (it is ${step_timeout:-120})"
-	exit 4
-fi
-
-n=0
-failed=0
-
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-	fi
-}
+# shellcheck source=tests/lab/tests/lib/labtest.sh
+. "$(dirname "$0")/lib/labtest.sh"
+need_files "$HVCTL" "$KERNEL" "$INITRD"
+need_time_for_linux_child
 
 # expect PATTERN NAME: the child's console has PATTERN (a fixed string).
 expect() {

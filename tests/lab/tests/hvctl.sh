@@ -21,18 +21,12 @@ if [ ! -x "$HVCTL" ] || [ ! -f "$TK" ]; then
 	exit 4
 fi
 
-n=0
-failed=0
+# shellcheck source=tests/lab/tests/lib/labtest.sh
+. "$(dirname "$0")/lib/labtest.sh"
 
+# A failure shows the end of the run's output.
 result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-		sed 's/^/# /' "$tmp/out" | tail -n 40
-	fi
+	tap_result "$@" || sed 's/^/# /' "$tmp/out" | tail -n 40
 }
 
 # run NAME RC PATTERN... -- HVCTL-RUN-ARGS: run the test kernel with a
