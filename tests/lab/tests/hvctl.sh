@@ -139,7 +139,8 @@ last=$((ncpus - 1))
 "$HVCTL" run --name aff --vps 2 --affinity "$last" --kernel "$TK" --cmdline "test=spin" \
 	>"$tmp/out" 2>&1 &
 worker=$!
-wait_until "[ -S /run/hvctl/aff.sock ]"
+# The control socket can come before the VP threads do.
+wait_until "[ \$(cat /proc/$worker/task/*/comm | grep -c '^vp') -ge 2 ]"
 bad=0
 nvp=0
 for t in "/proc/$worker/task/"*; do
