@@ -16,13 +16,9 @@ TKBIN=${TESTKERNEL_BIN:-/lib/hvctl/testkernel.bin}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-if [ ! -x "$HVCTL" ] || [ ! -f "$TK" ]; then
-	echo "SKIP: hvctl or the test kernel is not in the initramfs (make -C tools)"
-	exit 4
-fi
-
 # shellcheck source=tests/lab/tests/lib/labtest.sh
 . "$(dirname "$0")/lib/labtest.sh"
+need_files "$HVCTL" "$TK"
 
 # A failure shows the end of the run's output.
 result() {
